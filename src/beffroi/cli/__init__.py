@@ -1,0 +1,1 @@
+"""The `beffroi` command line."""

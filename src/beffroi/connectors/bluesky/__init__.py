@@ -1,0 +1,1 @@
+"""Bluesky connector (AT Protocol, through the ``atproto`` SDK)."""

@@ -1,0 +1,1 @@
+"""Mastodon connector (any instance, through Mastodon.py)."""

@@ -1,0 +1,1 @@
+"""RSS/Atom feeds (local press, blogs) watched for mentions of the commune."""

@@ -1,0 +1,1 @@
+"""YouTube channels (YouTube Data API v3): comments on the commune's videos."""

@@ -1,0 +1,1 @@
+"""Tenancy (communes), team roles, audit trail and cross-cutting web helpers."""

@@ -1,0 +1,31 @@
+"""A logging filter that removes tokens and secrets from every log line."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Each pattern's first group is kept (the key and its separator); the secret after it is masked.
+_PATTERNS = [
+    re.compile(r"(?i)((?:access_token|refresh_token|client_secret|app_secret|password|api_key|token)=)[^&\s'\"]+"),
+    re.compile(r"(?i)(authorization:\s*(?:bearer|oauth)\s+)[^\s'\"]+"),
+    re.compile(r"(?i)((?:bearer)\s+)[A-Za-z0-9._~+/=-]{12,}"),
+    re.compile(r"(?i)(\"(?:access_token|refresh_token|client_secret|password|token|app_secret)\"\s*:\s*\")[^\"]+"),
+]
+MASK = "[masqué]"
+
+
+def redact(text: str) -> str:
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    return text
+
+
+class RedactSecretsFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg = cleaned
+            record.args = ()
+        return True

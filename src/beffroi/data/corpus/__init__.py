@@ -1,0 +1,1 @@
+"""French training corpus for the moderation engine (see docs/CORPUS.md)."""

@@ -1,0 +1,1 @@
+"""Training files: one JSON object per line, see docs/CORPUS.md."""

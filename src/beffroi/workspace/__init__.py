@@ -1,0 +1,1 @@
+"""The moderation workspace: platform accounts, items, verdicts, decisions, outbox, evidence, charter."""
