@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -130,3 +133,22 @@ def test_settings_doc_is_up_to_date() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "SETTINGS.md").read_text(encoding="utf-8")
     table = conf.markdown_table()
     assert table in doc, "docs/SETTINGS.md is stale: regenerate it with `make settings-doc`"
+
+
+def test_sqlite_named_by_url_gets_the_multi_writer_options(tmp_path: Path) -> None:
+    """Worker processes reach the SQLite file through BEFFROI_DATABASE_URL: they must wait for the write
+    lock (busy timeout, IMMEDIATE transactions) like the default configuration, not fail at once."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, BEFFROI_DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    code = (
+        "import json; from django.conf import settings; import django; django.setup(); "
+        "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    options = json.loads(out.stdout.strip().splitlines()[-1])
+    assert options["timeout"] >= 30
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in options["init_command"]
