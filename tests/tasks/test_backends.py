@@ -197,6 +197,14 @@ def test_celery_with_several_workers_runs_each_job_exactly_once(
             )
         )
     try:
+        # Both workers must be consuming before the jobs go out, or the first one up (on a loaded machine,
+        # seconds before the other) prefetches them all and the sharing below cannot be checked.
+        ready = wait_for(
+            lambda: all(" ready." in (tmp_path / f"worker{i}.log").read_text() for i in range(2)), timeout=90
+        )
+        assert ready, "workers did not start:\n" + "\n".join(
+            (tmp_path / f"worker{i}.log").read_text()[-3000:] for i in range(2)
+        )
         markers = [f"{broker}-{i}" for i in range(40)]
         for marker in markers:
             enqueue("tasks.ping", marker=marker)
