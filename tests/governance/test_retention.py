@@ -4,6 +4,7 @@ and the purge is audited (ranges, head)."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import datetime as dt
 from typing import Any
 
@@ -179,7 +180,7 @@ def test_purge_takes_the_website_comments_personal_data_on_the_items_schedule(co
     def comment(name: str, text: str, days_ago: int, *, ingest: bool = True, parent: Any = None) -> WebsiteComment:
         made = WebsiteComment.objects.create(
             commune=commune, account=site, page_url="https://www.saint-aubin.example/agenda", author_name=name,
-            author_email=f"{name.lower()}@exemple.fr", text=text, ip_hash=name.lower() * 8, parent=parent,
+            author_email=f"{name.lower()}@exemple.fr", text=text, ip_hash=hashlib.sha256(name.encode()).hexdigest(), parent=parent,
             from_commune=parent is not None,
         )
         when = now - days_ago * DAY
