@@ -54,7 +54,7 @@ _GLUE = frozenset({" ", "-", ".", "_"})  # what may separate the pieces of one c
 _REFLEXIVE = frozenset({"se", "me", "te"})
 _NOUN_CATEGORIES = frozenset({"slurs", "insults", "negative_attributes", "dehumanising", "identity"})
 _MAX_TOKENS = 400
-_IDIOM_KEEPS = frozenset({"idioms", "grammar"})
+_IDIOM_KEEPS = frozenset({"idioms", "grammar", "counter"})
 _NO_MATCHES: list[Match] = []  # a comment longer than this is analysed in windows by the engine
 
 

@@ -4,17 +4,27 @@ Word unigrams and bigrams of the resolved tokens (so "c0nnard" and "connard" are
 character 3- to 5-grams inside each token (for unseen spellings), lexicon categories, rule hits and
 structural signals (negation, counter-speech...). The model thus learns how much to trust each rule
 on real comments, on top of the words.
+
+An @mention ("@pseudo", or the "@user" mask of exported data) is an address, not content: it gives
+no feature (whether someone is addressed is for the rules to say), so that a handle cannot become
+evidence of abuse.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from beffroi.domain.moderation.analysis import Analysis
+from beffroi.domain.moderation.analysis import Analysis, Tok
 from beffroi.domain.moderation.rules.base import Hit, Signals
 
-FEATURE_VERSION = "f2"
+FEATURE_VERSION = "f3"
 _NGRAMS = (3, 4, 5)
+
+
+def content_tokens(analysis: Analysis) -> list[Tok]:
+    """The tokens that carry content: all but @mentions."""
+    text = analysis.norm.text
+    return [t for t in analysis.toks if not (t.start > 0 and text[t.start - 1] == "@")]
 
 
 def _bucket(score: float) -> str:
@@ -42,7 +52,7 @@ def context_features(
     """The features that depend on more than one token: bigrams, lexicon categories, rule hits,
     structural signals, length."""
     feats: dict[str, None] = {"_": None}
-    toks = analysis.toks
+    toks = content_tokens(analysis)
     prev = "<s>"
     for tok in toks:
         feats["b:" + prev + "_" + tok.canon] = None
@@ -79,7 +89,7 @@ def featurize(analysis: Analysis, hits: Iterable[Hit] = (), signals: Signals | N
     """The feature names of one analysed text: token features once per token (a word used twice
     counts twice), then the context features once each."""
     feats: list[str] = []
-    for tok in analysis.toks:
+    for tok in content_tokens(analysis):
         feats.extend(dict.fromkeys(token_features(tok.canon)))
     feats.extend(context_features(analysis, hits, signals))
     return feats

@@ -22,7 +22,12 @@ from typing import Any
 import numpy as np
 
 from beffroi.domain.moderation.analysis import Analysis
-from beffroi.domain.moderation.features import FEATURE_VERSION, context_features, token_features
+from beffroi.domain.moderation.features import (
+    FEATURE_VERSION,
+    content_tokens,
+    context_features,
+    token_features,
+)
 from beffroi.domain.moderation.rules.base import Hit, Signals
 from beffroi.domain.moderation.types import ALL_LABELS, Label, Span
 
@@ -85,7 +90,7 @@ class Model:
         if rows:
             parts.append(self.weights[rows].sum(axis=0, dtype=np.float64))
         cache = self._token_vectors
-        for tok in analysis.toks:
+        for tok in content_tokens(analysis):
             word = tok.canon
             vector = cache[word] if word in cache else self.token_vector(word)
             if vector is not None:
@@ -98,7 +103,7 @@ class Model:
             return ()
         column = self.labels.index(label)
         scored = []
-        for tok in analysis.toks:
+        for tok in content_tokens(analysis):
             vector = self.token_vector(tok.canon)
             if vector is not None and vector[column] > 0.5:
                 scored.append((float(vector[column]), tok.index))

@@ -69,6 +69,20 @@ def _plural_group(ctx: RuleContext, target: Target) -> bool:
     return i > 0 and toks[i - 1].canon in ("les", "des", "ces", "tous", "toutes", "aux")
 
 
+_THIS_ONE = frozenset({"ce", "cet", "cette", "mon", "ton", "son", "ma", "ta", "sa"})
+
+
+def one_person(ctx: RuleContext, target: Target) -> bool:
+    """'ce mec', 'cette meuf', 'ma voisine' with a sex word: one person pointed at, not the sex as a
+    group (whereas 'une femme n'est pas capable de …' generalises)."""
+    match = target.match
+    if match is None or match.entry.characteristic != "sex" or target.via_pronoun:
+        return False
+    toks = ctx.analysis.toks
+    i = match.start
+    return i > 0 and toks[i - 1].canon in _THIS_ONE and not toks[match.end - 1].canon.endswith(("s", "x"))
+
+
 def _group_score(target: Target) -> float:
     return target.match.entry.weight if target.match is not None else 0.7
 
@@ -110,6 +124,9 @@ def _predicates(ctx: RuleContext) -> list[Hit]:
                 and not _plural_group(ctx, target)
             ):
                 continue  # "une mégère aigrie": a person insulted, not women as a group
+            if one_person(ctx, target):
+                ctx.signals.slur_at_person = True
+                continue  # "ce mec est un clown", "cette meuf est une conne": one person insulted
             if _suppressed(ctx, target, m):
                 continue
             seen.add(m.start)

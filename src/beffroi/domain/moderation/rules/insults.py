@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from beffroi.domain.moderation.analysis import Match
 from beffroi.domain.moderation.rules.base import Hit, RuleContext, clamp
+from beffroi.domain.moderation.rules.derogation import one_person
 from beffroi.domain.moderation.structure import (
     GROUP,
     NOBODY,
@@ -117,6 +118,32 @@ def _is_vocative(ctx: RuleContext, m: Match) -> bool:
     return len(others) <= 2
 
 
+# before a disability word, these make it a people's or a language's name ("l'empire mongol", "en
+# mongol", "le pays mongol"), not a bare insult
+_NOT_BARE = (_ARTICLES - {"de"}) | {"au", "aux", "en", "et", "ou", "l", "1", "pays", "langue"}
+
+
+def _disability_word_at_someone(ctx: RuleContext, m: Match) -> bool:
+    """An ambiguous disability word ("mongol", "attardé") used as a bare insult: closing a reply to
+    someone ("@pseudo bah attends mongol", "@pseudo réfléchis mongol, relis") or as a complement
+    without article ("une faute de mongol", "un langage de mongol"). Not "son homologue mongol"
+    (article and noun before it, "en mongol") nor a text that is not a reply."""
+    a = ctx.analysis
+    toks = a.toks
+    if not any(
+        o.entry.category == "slurs" and o.entry.characteristic == "disability" for o in a.at.get(m.start, ())
+    ):
+        return False
+    if m.start >= 2 and toks[m.start - 2].canon in _NOT_BARE and not toks[m.start - 2].hyphen_before:
+        return False
+    if m.start < 1 or toks[m.start - 1].canon in _NOT_BARE:
+        return False
+    if toks[m.start - 1].canon in ("de", "d") and m.start >= 2:
+        return True
+    text = a.norm.text
+    return toks[0].start > 0 and text[toks[0].start - 1] == "@"  # a reply: "@pseudo … mongol"
+
+
 def _score(m: Match, kind: str) -> float:
     w = m.entry.weight
     if "mild" in m.entry.tags:
@@ -144,6 +171,8 @@ def run(ctx: RuleContext) -> list[Hit]:
             ctx.signals.counter_speech = True
             continue
         kind = _target_kind(ctx, m)
+        if kind == GROUP and one_person(ctx, subject_of(a, g, m.start)):
+            kind = PERSON  # "cette meuf est une idiote": one woman insulted
         if kind == GROUP:
             continue  # abuse of a protected group: hate, decided by the derogation rule
         if kind == SPEAKER:
@@ -160,6 +189,8 @@ def run(ctx: RuleContext) -> list[Hit]:
         if "reader" in entry.tags and kind != READER:
             continue  # "autiste", "handicapé": an insult only when thrown at someone
         needs_target = section in ("mild", "thing") or bool({"amb", "thing"} & entry.tags)
+        if needs_target and kind not in (READER, PERSON) and _disability_word_at_someone(ctx, m):
+            kind = READER
         if needs_target and kind not in (READER, PERSON):
             vocative = section == "sms" or (not ({"amb", "thing"} & entry.tags) and _is_vocative(ctx, m))
             if not vocative:

@@ -79,7 +79,7 @@ _VOCATIVE_BEFORE = frozenset(
 )
 
 
-_NOUN_DETERMINERS = frozenset({"le", "la", "les", "un", "une", "ce", "cet", "cette", "ces", "du", "des", "mon", "ton", "gros", "grosse", "giga", "vrai", "vraie", "petit", "petite", "sale", "espece"})
+_NOUN_DETERMINERS = frozenset({"le", "la", "les", "un", "une", "ce", "cet", "cette", "ces", "du", "des", "mon", "ton", "gros", "grosse", "giga", "vrai", "vraie", "petit", "petite", "sale", "espece", "gro", "autre", "tel", "telle", "1", "dernier", "derniere", "mega"})
 
 
 def _used_as_noun(analysis: Analysis, start: int) -> bool:
@@ -113,8 +113,8 @@ def _aimed(ctx: RuleContext, start: int, end: int) -> tuple[bool, str]:
     if target.kind == SPEAKER:
         return False, SPEAKER
     c_start, c_end = a.clause_of(start)
-    if c_end - c_start <= (end - start) + 2:  # the slur is (nearly) alone: a vocative
-        return True, READER
+    if c_end - c_start <= (end - start) + 2 and not (start >= 2 and toks[start - 2].canon in _ARTICLES):
+        return True, READER  # the slur is (nearly) alone: a vocative; not "la steppe mongole"
     return False, target.kind
 
 
@@ -138,6 +138,22 @@ def run(ctx: RuleContext) -> list[Hit]:
         if entry.characteristic == "sex" and kind in (READER, PERSON, SPEAKER):
             ctx.signals.slur_at_person = True
             continue  # "salope", "mégère" thrown at one person: an insult (see insults), not hate
+        if entry.characteristic == "disability" and "amb" in entry.tags and kind in (READER, PERSON):
+            # "t'es un gros attardé", "@pseudo mongol": a disability word used as a generic insult to
+            # one person is an insult (see insults); it attacks disabled people as such only with a
+            # derogatory frame ("espèce de …", "bande de …", see derogation) or when said of a group
+            ctx.signals.slur_at_person = True
+            done.add(m.start)
+            hits.append(
+                Hit(
+                    Label.INSULT,
+                    clamp(0.55 + 0.35 * entry.weight),
+                    ctx.spans(m),
+                    NAME,
+                    "terme lié au handicap employé comme injure envers une personne",
+                )
+            )
+            continue
         done.add(m.start)
         score = clamp(0.6 + 0.35 * entry.weight)
         if "amb" in entry.tags:

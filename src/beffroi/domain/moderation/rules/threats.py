@@ -123,7 +123,7 @@ def _owner(ctx: RuleContext, target: Target) -> Target:
         return Target(PERSON, i, None, via_pronoun=True)
     if i + 2 < len(toks) and toks[i + 1].canon in ("de", "du", "des"):
         j = i + 2
-        while j < len(toks) and toks[j].canon in ("le", "la", "les"):
+        while j < len(toks) and toks[j].canon in ("le", "la", "les", "ces", "ce", "cet", "cette", "tous", "toutes"):
             j += 1
         owner = classify_token(a, g, j) if j < len(toks) else None
         if owner is not None and owner.kind in _HUMAN:
