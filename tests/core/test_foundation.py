@@ -116,6 +116,44 @@ def test_encrypted_credentials_round_trip_and_rotate(settings, monkeypatch) -> N
         crypto.decrypt_json(token)
 
 
+@pytest.mark.django_db
+def test_rotate_keys_re_encrypts_every_stored_secret_and_reports_unreadable_ones(commune, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The documented rotation: new key first, `beffroi rotate-keys`, old key removed — tokens and webhook
+    secrets still read; a value no key reads is reported and left as it was."""
+    from cryptography.fernet import Fernet
+
+    from beffroi.cli.main import main as cli_main
+    from beffroi.veille.models import AlertWebhook
+    from beffroi.workspace.models import Account
+
+    old, new, lost = (Fernet.generate_key().decode() for _ in range(3))
+    monkeypatch.setenv("BEFFROI_ENCRYPTION_KEYS", old)
+    account = Account(commune=commune, platform="facebook", external_id="1001", name="Page")
+    account.set_credentials({"access_token": "EAAB-page-token"})
+    account.save()
+    hook = AlertWebhook(commune=commune, name="SMS", url="https://sms.example/hook")
+    hook.set_secrets({"signing_secret": "whsec-123"})
+    hook.save()
+    monkeypatch.setenv("BEFFROI_ENCRYPTION_KEYS", lost)
+    orphan = Account(commune=commune, platform="x", external_id="2002", name="Compte X")
+    orphan.set_credentials({"access_token": "lost-forever"})
+    orphan.save()
+
+    monkeypatch.setenv("BEFFROI_ENCRYPTION_KEYS", f"{new},{old}")
+    assert cli_main(["rotate-keys"]) == 1  # one value could not be read
+    out = capsys.readouterr().out
+    assert "2 secret(s) rechiffré(s)" in out and f"Account #{orphan.pk}" in out
+    monkeypatch.setenv("BEFFROI_ENCRYPTION_KEYS", new)  # the old key is gone
+    account.refresh_from_db()
+    hook.refresh_from_db()
+    assert account.get_credentials() == {"access_token": "EAAB-page-token"}
+    assert hook.signing_secret == "whsec-123"
+    orphan_token = orphan.credentials_encrypted
+    orphan.refresh_from_db()
+    assert orphan.credentials_encrypted == orphan_token  # untouched
+    assert AuditRecord.objects.filter(verb="core.secret_rotated").count() == 2
+
+
 def test_logs_never_show_tokens() -> None:
     from beffroi.core.logging import redact
 

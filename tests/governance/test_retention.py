@@ -4,8 +4,8 @@ and the purge is audited (ranges, head)."""
 from __future__ import annotations
 
 import argparse
-import hashlib
 import datetime as dt
+import hashlib
 from typing import Any
 
 import pytest

@@ -39,6 +39,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser("celery-beat", help="Lance l'ordonnanceur Celery des tâches périodiques.")
     p.set_defaults(handler=_celery_beat)
 
+    p = sub.add_parser(
+        "rotate-keys", help="Rechiffre les jetons stockés avec la première clé de BEFFROI_ENCRYPTION_KEYS."
+    )
+    p.set_defaults(handler=_rotate_keys)
+
     p = sub.add_parser("settings", help="Liste les réglages (variables d'environnement BEFFROI_*).")
     p.add_argument("--markdown", action="store_true")
     p.set_defaults(handler=_settings)
@@ -107,6 +112,18 @@ def _celery_beat(args: argparse.Namespace) -> int:
     from beffroi.tasks.celery_app import app
 
     app.start(["beat", "--loglevel=INFO"])
+    return 0
+
+
+def _rotate_keys(args: argparse.Namespace) -> int:
+    setup_django()
+    from beffroi.core.rotation import rotate_stored_secrets
+
+    report = rotate_stored_secrets()
+    print(f"{report.rotated} secret(s) rechiffré(s) avec la nouvelle clé.")
+    if report.unreadable:
+        print("Illisibles avec les clés configurées (laissés tels quels) : " + ", ".join(report.unreadable))
+        return 1
     return 0
 
 

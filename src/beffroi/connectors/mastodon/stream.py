@@ -175,9 +175,45 @@ def run_account_stream(account_id: int, stop: threading.Event | None = None) -> 
         raise
 
 
+def run_all_streams(stop: threading.Event, account_ids: list[int] | None = None) -> dict[int, StreamStats | str]:
+    """Listen to every connected Mastodon account (or those given), one thread each, until ``stop``.
+
+    An account whose token is refused is marked « connexion cassée » (its thread ends, the others go on).
+    Returns, per account, its statistics or the French reason it stopped."""
+    from django.db import connection
+
+    from beffroi.workspace.models import Account, AccountStatus
+
+    if account_ids is None:
+        account_ids = list(
+            Account.objects.filter(platform="mastodon", status=AccountStatus.ACTIVE).values_list("pk", flat=True)
+        )
+    results: dict[int, StreamStats | str] = {}
+
+    def listen(account_id: int) -> None:
+        try:
+            results[account_id] = run_account_stream(account_id, stop)
+        except AuthError as exc:
+            results[account_id] = f"Connexion cassée : {exc.message_fr}"
+        except Exception as exc:  # one account's failure must not stop the others
+            logger.exception("mastodon stream for account %s stopped", account_id)
+            results[account_id] = f"Arrêt sur erreur : {type(exc).__name__}"
+        finally:
+            connection.close()  # this thread's own database connection
+
+    threads = [threading.Thread(target=listen, args=(pk,), name=f"mastodon-{pk}", daemon=True) for pk in account_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Écoute en direct un compte Mastodon connecté à Beffroi.")
-    parser.add_argument("--account", type=int, required=True, help="identifiant du compte dans Beffroi")
+    parser = argparse.ArgumentParser(description="Écoute en direct les comptes Mastodon connectés à Beffroi.")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--account", type=int, help="identifiant du compte dans Beffroi")
+    which.add_argument("--all", action="store_true", help="tous les comptes Mastodon connectés, de toutes les communes")
     args = parser.parse_args(argv)
     import os
     import signal
@@ -189,6 +225,15 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if args.all:
+        results = run_all_streams(stop)
+        if not results:
+            print("Aucun compte Mastodon connecté.")
+        for account_id, outcome in sorted(results.items()):
+            if isinstance(outcome, StreamStats):
+                outcome = f"{outcome.connections} connexion(s), {outcome.items} élément(s) reçu(s)"
+            print(f"Compte {account_id} : {outcome}")
+        return 0
     try:
         stats = run_account_stream(args.account, stop)
     except AuthError as exc:

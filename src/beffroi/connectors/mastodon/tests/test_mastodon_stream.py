@@ -171,3 +171,45 @@ def test_a_stored_account_stream_ingests_items_once(fake: FakeMastodon, commune:
     item = Item.objects.get(commune=commune, platform="mastodon", external_id="112540000000000002")
     assert item.author is not None and item.author.handle == "troll@autre.example"
     assert Item.objects.filter(platform="mastodon").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_listening_to_all_accounts_serves_each_connected_one_and_reports_a_broken_one(
+    fake: FakeMastodon, commune: Any
+) -> None:
+    """``--all``: one listener per connected Mastodon account; a refused token marks that account broken
+    without stopping the others; a disconnected (broken) account is not listened to."""
+    from beffroi.connectors.mastodon.stream import StreamStats, run_all_streams
+    from beffroi.workspace.models import Account, AccountStatus, Item
+
+    def account(name: str, external_id: str, token: str, status: str = AccountStatus.ACTIVE) -> Account:
+        made = Account(commune=commune, platform="mastodon", external_id=external_id, name=name, status=status)
+        made.set_credentials({"instance_url": fake.url, "access_token": token})
+        made.save()
+        return made
+
+    good = account("Mairie (Mastodon)", "109000000000000001", fake.token)
+    revoked = account("Ancien compte", "109000000000000002", "revoked-token")
+    account("Compte cassé", "109000000000000003", fake.token, status=AccountStatus.BROKEN)
+    fake.stream.append(StreamConnection(events("notification:insult"), then="close"))
+    fake.stream.append(StreamConnection([], then="hold"))
+    stop = threading.Event()
+
+    def stopper() -> None:
+        import time
+
+        for _ in range(300):
+            if Item.objects.filter(platform="mastodon").exists() and fake.stream_connections >= 2:
+                break
+            time.sleep(0.05)
+        stop.set()
+
+    threading.Thread(target=stopper, daemon=True).start()
+    results = run_all_streams(stop)
+    assert set(results) == {good.pk, revoked.pk}
+    outcome = results[good.pk]
+    assert isinstance(outcome, StreamStats) and outcome.items == 1
+    assert str(results[revoked.pk]).startswith("Connexion cassée")
+    revoked.refresh_from_db()
+    assert revoked.status == AccountStatus.BROKEN
+    assert Item.objects.filter(platform="mastodon", external_id="112540000000000002").count() == 1
