@@ -1,28 +1,51 @@
 """French by default, ready for English: the foundation pages (base layout, navigation, log-in, the
-home page) in both languages, the language switcher, and the English catalogue
-(``src/beffroi/locale/en/LC_MESSAGES``) complete, not fuzzy, and compiled."""
+home page) in both languages, the main screens (review queue, watch, crisis room) in English, the
+language switcher, and the English catalogue (``src/beffroi/locale/en/LC_MESSAGES``) complete for every
+string marked in any template or Python module, not fuzzy, and compiled."""
 
 from __future__ import annotations
 
+import ast
+import datetime as dt
 import gettext as stdlib_gettext
+import io
 import re
+import tokenize
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation.template import templatize
 
 from beffroi.core.labels import ROLE_LABEL_MSGIDS, role_label
 from beffroi.core.roles import ROLE_LABELS_FR, Role
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "beffroi"
 LOCALE_EN = PACKAGE / "locale" / "en" / "LC_MESSAGES"
-FOUNDATION_TEMPLATES = [
-    *sorted((PACKAGE / "web" / "templates").rglob("*.html")),
-    *sorted((PACKAGE / "core" / "templates").rglob("*.html")),
-]
-FOUNDATION_PYTHON = [PACKAGE / "core" / "views.py"]
+# Every template of every app (HTML pages and plain-text e-mails), except the connectors' test fixtures
+# (recorded platform pages, not Beffroi's interface).
+ALL_TEMPLATES = sorted(
+    path
+    for path in PACKAGE.rglob("*")
+    if path.suffix in (".html", ".txt") and "templates" in path.parts and "fixtures" not in path.parts
+)
+ALL_PYTHON = sorted(
+    path for path in PACKAGE.rglob("*.py") if not {"fixtures", "migrations"} & set(path.parts)
+)
+GETTEXT_FUNCTIONS = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "npgettext",
+    "npgettext_lazy",
+}
 
 
 # --- the catalogue ------------------------------------------------------------------------------
@@ -63,19 +86,88 @@ def parse_po(path: Path) -> list[dict[str, object]]:
     return entries
 
 
-def marked_strings() -> set[str]:
-    """The French strings marked for translation in the foundation templates and core views."""
+def _gettext_call_strings(name: str, args: list[str]) -> set[str]:
+    """The message ids of one gettext call: every string argument, less the context of p*gettext."""
+    return set(args[1:] if name.startswith(("pgettext", "npgettext")) else args)
+
+
+def template_msgids(path: Path) -> set[str]:
+    """The message ids of a template, as `makemessages` sees them: Django's own `templatize` turns
+    `{% translate %}`, `{% blocktranslate %}` (bodies, plurals, `trimmed`, `{{ var }}` -> `%(var)s`) and
+    `_("…")` filter arguments into gettext calls, whose string arguments are read with the tokenizer."""
+    code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+    # templatize keeps the template's lines; only the gettext calls matter, indentation does not.
+    flat = "\n".join(line.lstrip() for line in code.splitlines())
+    tokens = [
+        t
+        for t in tokenize.generate_tokens(io.StringIO(flat).readline)
+        if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
+    ]
     found: set[str] = set()
-    for template in FOUNDATION_TEMPLATES:
-        text = template.read_text(encoding="utf-8")
-        found |= {m.group(2) for m in re.finditer(r"""\{% translate (["'])(.*?)\1""", text)}
-        for block in re.finditer(r"\{% blocktranslate[^%]*%\}(.*?)\{% endblocktranslate %\}", text, re.S):
-            for part in block.group(1).split("{% plural %}"):
-                found.add(re.sub(r"\{\{ (\w+) \}\}", r"%(\1)s", part))
-    for module in FOUNDATION_PYTHON:
-        found |= set(re.findall(r'_\(\s*"([^"]+)"\s*\)', module.read_text(encoding="utf-8")))
+    for i, token in enumerate(tokens[:-1]):
+        if token.type == tokenize.NAME and token.string in GETTEXT_FUNCTIONS and tokens[i + 1].string == "(":
+            args: list[str] = []
+            for arg in tokens[i + 2 :]:
+                if arg.string == ")":
+                    break
+                if arg.type == tokenize.STRING:
+                    args.append(ast.literal_eval(arg.string))
+            found |= _gettext_call_strings(token.string, args)
+    return found
+
+
+def python_msgids(path: Path) -> set[str]:
+    """The literal message ids passed to gettext functions (`_`, `gettext_lazy`, `ngettext`…) in a module."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else ""
+            )
+            if name in GETTEXT_FUNCTIONS:
+                args = [
+                    a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                ]
+                found |= _gettext_call_strings(name, args)
+    return found
+
+
+def marked_strings() -> set[str]:
+    """The French strings marked for translation in every template and every Python module."""
+    found: set[str] = set()
+    for template in ALL_TEMPLATES:
+        found |= template_msgids(template)
+    for module in ALL_PYTHON:
+        found |= python_msgids(module)
     found |= set(ROLE_LABEL_MSGIDS)
     return found
+
+
+def test_the_scan_reads_translate_blocktranslate_plurals_and_python_calls() -> None:
+    """The scan itself: the foundation, the workspace, the watch and the connectors are all read."""
+    assert any("connectors" in p.parts for p in ALL_TEMPLATES) and any(
+        p.suffix == ".txt" for p in ALL_TEMPLATES
+    )
+    assert not any("fixtures" in p.parts for p in ALL_TEMPLATES)
+    strings = marked_strings()
+    for msgid in (
+        "Connexion à Beffroi",  # {% translate %} in the foundation
+        "Rien à revoir.",  # workspace
+        "Cellule de crise",  # watch
+        "Page %(number)s sur %(total)s",  # {% blocktranslate with %}
+        "%(n)s message masqué",  # {% blocktranslate count %}: singular…
+        "%(n)s messages masqués",  # …and plural
+        "CE QUI A ÉTÉ MASQUÉ",  # plain-text e-mail
+        "connexion cassée",  # Python gettext_lazy (connectors)
+        "du jour",  # Python gettext (watch)
+    ):
+        assert msgid in strings, msgid
+    assert len(strings) > 800
 
 
 def test_every_marked_string_has_an_english_translation_neither_empty_nor_fuzzy() -> None:
@@ -92,7 +184,6 @@ def test_every_marked_string_has_an_english_translation_neither_empty_nor_fuzzy(
             translated.add(str(entry["msgid_plural"]))
     missing = marked_strings() - translated
     assert not missing, f"run makemessages and translate: {sorted(missing)}"
-    assert len(marked_strings()) > 30  # the scan itself found the strings
 
 
 def test_the_compiled_catalogue_is_present_and_up_to_date_with_the_po_file() -> None:
@@ -252,3 +343,135 @@ def test_language_switcher_refuses_unknown_languages_and_foreign_redirects(clien
     assert response.status_code == 302 and "evil.example" not in response["Location"]
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
     assert "Connexion à Beffroi" in client.get(reverse("login")).content.decode()
+
+
+# --- the main screens in English ----------------------------------------------------------------
+
+
+def _english(client, url: str) -> str:  # type: ignore[no-untyped-def]
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and response["Content-Language"] == "en"
+    return response.content.decode()
+
+
+def _french(client, url: str) -> str:  # type: ignore[no-untyped-def]
+    return client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+
+@pytest.mark.django_db
+def test_review_queue_in_english(client_as, commune) -> None:  # type: ignore[no-untyped-def]
+    from beffroi.workspace.models import Account, Author, Item, ItemStatus
+
+    client = client_as(commune, Role.SECRETAIRE)
+    account = Account.objects.create(commune=commune, platform="mastodon", external_id="m-1", name="Mastodon")
+    author = Author.objects.create(
+        commune=commune, platform="mastodon", external_id="u-1", display_name="Jean"
+    )
+    now = timezone.now()
+    Item.objects.create(
+        commune=commune,
+        account=account,
+        platform="mastodon",
+        external_id="e-1",
+        author=author,
+        text="Vous êtes des incapables",
+        published_at=now,
+        first_seen_at=now,
+        status=ItemStatus.REVIEW,
+        deadline_at=now + dt.timedelta(hours=3),
+    )
+    url = reverse("workspace:queue", kwargs={"commune": commune.slug})
+    french = _french(client, url)
+    assert "Raccourcis clavier" in french and "Vous êtes des incapables" in french
+    english = _english(client, url)
+    assert "Vous êtes des incapables" in english  # the data stays as it is
+    for text in (
+        "Keyboard shortcuts",
+        "next / previous item",
+        "undo the last action",
+        "Bulk action",
+        "Select all",
+    ):
+        assert text in english, text
+    for text in ("Raccourcis clavier", "élément suivant", "Action groupée", "Tout sélectionner"):
+        assert text not in english, text
+    empty = _english(client, reverse("workspace:todo", kwargs={"commune": commune.slug}))
+    assert "No pending questions." in empty and "Aucune question en attente." not in empty
+
+
+@pytest.fixture
+def rumour_room(commune, make_member, settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """The demo's pool rumour, ingested as if it had just happened: a crisis room is open."""
+    from beffroi.veille import demo
+    from beffroi.veille.models import Crisis
+    from tests.veille.conftest import DEMO, demo_rows, ingest
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo.prepare(commune, DEMO)
+    director = make_member(commune, Role.DIRECTION_COM, username="direction", in_crisis_circle=True)
+    rows = demo_rows()
+    now = timezone.now()
+    newest = min(float(r.get("minutes_ago") or 0) for r in rows)
+    with django_capture_on_commit_callbacks(execute=True):
+        for row in rows:
+            ingest(commune, row, now - dt.timedelta(minutes=float(row.get("minutes_ago") or 0) - newest + 1))
+    crisis = Crisis.objects.get(commune=commune, kind="rumour")
+    return {"commune": commune, "director": director, "crisis": crisis}
+
+
+@pytest.mark.django_db
+def test_watch_home_and_crisis_room_in_english(client, rumour_room) -> None:  # type: ignore[no-untyped-def]
+    commune, crisis = rumour_room["commune"], rumour_room["crisis"]
+    client.force_login(rumour_room["director"])
+    home = reverse("veille:home", kwargs={"commune": commune.slug})
+    french = _french(client, home)
+    assert "Veille — ce qui se dit de Saint-Aubin" in french and "Cellule de crise ouverte" in french
+    english = _english(client, home)
+    for text in (
+        "Watch — what is being said about Saint-Aubin",
+        "Open crisis room",
+        "Topics of the week",
+        "What is rising",
+        "Latest mentions",
+        "Overview",
+        "My e-mail digest",
+    ):
+        assert text in english, text
+    for text in (
+        "ce qui se dit de",
+        "Cellule de crise ouverte",
+        "Thèmes de la semaine",
+        "Dernières mentions",
+    ):
+        assert text not in english, text
+
+    room = reverse("veille:crisis", kwargs={"commune": commune.slug, "crisis_id": crisis.pk})
+    assert "Chronologie de la cascade" in _french(client, room)
+    english = _english(client, room)
+    for text in (
+        "Crisis room",
+        "Timeline of the cascade",
+        "Amplifying accounts",
+        "The facts to set straight",
+        "Reply to residents, one by one",
+        "Crisis checklist",
+        "Messages to report to the platforms",
+        "Close the crisis room",
+        "people reached",
+    ):
+        assert text in english, text
+    for text in (
+        "Chronologie de la cascade",
+        "Comptes qui amplifient",
+        "Répondre aux habitants, un par un<",
+        "Check-list de crise",
+        "Clore la cellule",
+        "personnes touchées",
+    ):
+        assert text not in english, text
+
+    alerts = _english(client, reverse("veille:alerts", kwargs={"commune": commune.slug}))
+    assert "Alerts and crisis rooms" in alerts and "Alertes et cellules de crise" not in alerts
+    digest = _english(client, reverse("veille:digest_preview", kwargs={"commune": commune.slug}))
+    assert "Preview of the daily digest" in digest and "What needs an answer" in digest
+    assert "Ce qui attend une réponse" not in digest

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from beffroi.core.roles import Perm, has_perm
@@ -84,5 +85,5 @@ def digest_preview(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     since = now - dt.timedelta(days=7 if frequency == DigestFrequency.WEEKLY else 1)
     d = digest_actions.build_digest(commune, role_of(request), since, now, frequency)
-    label = "du jour" if frequency == DigestFrequency.DAILY else "de la semaine"
+    label = gettext("du jour") if frequency == DigestFrequency.DAILY else gettext("de la semaine")
     return render(request, "veille/digest_preview.html", {"d": d, "label": label, "frequency": frequency})

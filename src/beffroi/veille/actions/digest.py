@@ -20,6 +20,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from beffroi import conf
 from beffroi.core.audit import log_audit
@@ -65,7 +66,12 @@ class Digest:
     def period_fr(self) -> str:
         zone = load_zone(self.commune.timezone or "Europe/Paris")
         a, b = self.since.astimezone(zone), self.until.astimezone(zone)
-        return f"du {a:%d/%m à %H:%M} au {b:%d/%m à %H:%M}"
+        return gettext("du %(start_day)s à %(start_time)s au %(end_day)s à %(end_time)s") % {
+            "start_day": f"{a:%d/%m}",
+            "start_time": f"{a:%H:%M}",
+            "end_day": f"{b:%d/%m}",
+            "end_time": f"{b:%H:%M}",
+        }
 
     @property
     def is_quiet(self) -> bool:
@@ -150,7 +156,7 @@ def build_digest(commune: Commune, role: str, since: dt.datetime, until: dt.date
 
 def render_digest(digest: Digest) -> tuple[str, str, str]:
     """(subject, text, html) of a digest."""
-    label = "du jour" if digest.frequency == DigestFrequency.DAILY else "de la semaine"
+    label = gettext("du jour") if digest.frequency == DigestFrequency.DAILY else gettext("de la semaine")
     subject = f"[Beffroi] Résumé {label} — {digest.commune.name}"
     if digest.alerts:
         subject += " — alerte en cours" if len(digest.alerts) == 1 else f" — {len(digest.alerts)} alertes"
