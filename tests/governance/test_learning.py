@@ -157,3 +157,24 @@ def test_agreement_screen(client_as: Any, commune: Any, make_item: Any, make_dec
     mayor_page = mayor.get(url).content.decode()
     assert "décisions comparées" in mayor_page and "Vous êtes nuls" not in mayor_page and "Mettre à jour le moteur" not in mayor_page
     assert CommuneModel.objects.filter(commune=commune).count() == 1  # eager tasks in tests
+
+
+@pytest.mark.django_db
+def test_a_commune_model_file_that_does_not_match_its_digest_is_not_used(
+    commune: Any, make_item: Any, make_decision: Any
+) -> None:
+    from beffroi.domain.moderation.model import default_model
+    from beffroi.workspace.actions.judging import forget_engines
+
+    for n in range(4):
+        item = make_item(commune, f"retourne jouer aux billes gros patapouf {n}", (), "keep")
+        record_human_decision(item, make_decision(item, "hide", label="insult"))
+    row = update_commune_model(commune)
+    assert row is not None
+    path = Path(settings.DATA_DIR) / row.path
+    assert row.sha256[:16] in path.name  # content-addressed: concurrent updates never share a file
+    assert engine_for(commune).model.to_bytes() == path.read_bytes()
+    path.write_bytes(b"not the model Beffroi wrote")  # replaced behind Beffroi's back
+    forget_engines()
+    shipped = default_model()
+    assert shipped is not None and engine_for(commune).model.to_bytes() == shipped.to_bytes()

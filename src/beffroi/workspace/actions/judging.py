@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 from typing import Any
 
@@ -9,6 +11,8 @@ from beffroi.core.models import Commune
 from beffroi.domain.moderation.types import Context
 from beffroi.domain.moderation.types import Verdict as EngineVerdict
 from beffroi.workspace.models import Item, Verdict
+
+logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _engines: dict[tuple[int, str], Any] = {}
@@ -39,7 +43,11 @@ def engine_for(commune: Commune) -> Any:
 
                 from beffroi.domain.moderation.model import Model
 
-                model = Model.load(settings.DATA_DIR / model_row.path)
+                data = (settings.DATA_DIR / model_row.path).read_bytes()
+                if hashlib.sha256(data).hexdigest() == model_row.sha256:
+                    model = Model.from_bytes(data)
+                else:  # altered or replaced file: judge with the shipped model rather than an unknown one
+                    logger.error("commune model %s v%s does not match its recorded digest", commune.slug, model_row.version)
             engine = Engine(charter=charter, model=model)
             for stale in [k for k in _engines if k[0] == commune.pk]:
                 del _engines[stale]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -285,9 +286,14 @@ def update_commune_model(commune: Commune, *, force: bool = False) -> CommuneMod
     version = (latest.version + 1) if latest is not None else 1
     folder = model_dir(commune)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"modele-v{version}{engine_api.model_suffix()}"
-    engine_api.save_model(model, path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = model.to_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    # Content-addressed and written atomically: two workers (or two instances sharing the data folder)
+    # updating at the same time never overwrite each other's file, and a reader never sees half a file.
+    path = folder / f"modele-v{version}-{digest[:16]}{engine_api.model_suffix()}"
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    os.replace(partial, path)
     charter = engine_api.current_charter(commune)
     before = _match_rate(engine_for(commune), examples)
     after = _match_rate(Engine(charter=charter, model=model), examples)
