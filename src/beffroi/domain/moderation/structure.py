@@ -169,8 +169,47 @@ _GROUP_DETERMINERS = frozenset(
 )
 
 
+_SPEECH_NOUNS = frozenset(
+    {
+        "propos", "paroles", "insultes", "injures", "attaques", "violences", "violence", "agressions",
+        "discriminations", "discrimination", "haine", "racisme", "commentaires", "messages", "menaces",
+        "harcelement", "prejuges", "cliches", "stereotypes", "crimes", "actes", "discours", "blagues",
+        "moqueries", "insulte", "injure", "attaque", "agression", "commentaire", "message", "tweets",
+        "posts", "publications", "hostilite", "mepris", "intolerance", "amalgames", "amalgame",
+    }
+)
+_SPEECH_PREPOSITIONS = frozenset({"contre", "envers", "visant", "ciblant", "encontre", "egard", "aux"})
+_OWNED_FEELINGS = frozenset({"haine", "mepris", "hostilite"})
+_FIRST_PERSON = frozenset({"je", "j", "ma", "mon", "moi", "nous", "notre", "on"})
+
+
+def speech_complement(analysis: Analysis, index: int) -> bool:
+    """Whether the group word at ``index`` is only the complement of words about hateful speech or
+    acts ("les propos haineux contre les femmes …", "la haine envers les musulmans doit cesser"):
+    the sentence is about the speech, not an attack on the group. A feeling the speaker owns ("j'ai
+    de la haine contre les …") is not such a complement."""
+    toks = analysis.toks
+    clause_start = analysis.clause_of(index)[0]
+    j = index - 1
+    while j >= clause_start and toks[j].canon in ("les", "des", "la", "le", "l", "tous", "toutes", "ces", "de", "d", "a"):
+        j -= 1
+    if j < clause_start or toks[j].canon not in _SPEECH_PREPOSITIONS:
+        return False
+    if toks[j].canon == "aux" and (j == 0 or toks[j - 1].canon not in ("faites", "faits", "infligees")):
+        return False
+    for k in range(j - 1, max(clause_start, j - 4) - 1, -1):
+        word = toks[k].canon
+        if word in _SPEECH_NOUNS:
+            owned = word in _OWNED_FEELINGS and any(t.canon in _FIRST_PERSON for t in toks[clause_start:k])
+            return not owned
+    return False
+
+
 def identity_target(analysis: Analysis, match: Match) -> bool:
-    """Whether an identity/slur match designates people (ambiguous words need a determiner)."""
+    """Whether an identity/slur match designates people (ambiguous words need a determiner), and is
+    not merely the complement of words about hateful speech (:func:`speech_complement`)."""
+    if speech_complement(analysis, match.start):
+        return False
     if "amb" not in match.entry.tags:
         return True
     toks = analysis.toks
@@ -257,7 +296,40 @@ def resolve_pronoun(analysis: Analysis, grammar: Grammar, index: int) -> Target:
             return Target(PERSON, j, person, via_pronoun=True)
     if demonstrative:
         return Target(THING, index)
+    dislocated = _dislocated_topic(analysis, grammar, index)
+    if dislocated is not None:
+        return dislocated
     return Target(PERSON, index, via_pronoun=True)
+
+
+_DISLOCATED_DET = frozenset(
+    {"ce", "cet", "cette", "ces", "le", "la", "les", "ton", "ta", "tes", "son", "sa", "ses", "mon", "ma", "mes"}
+)
+_PLURAL_DET = frozenset({"ces", "les", "tes", "ses", "mes"})
+
+
+def _dislocated_topic(analysis: Analysis, grammar: Grammar, index: int) -> Target | None:
+    """A pronoun announcing a topic named later in its sentence: "il est trop chiant, ce jeu"."""
+    toks = analysis.toks
+    end = analysis.sentence_of(index)[1]
+    if toks[index].canon not in ("il", "elle", "ils", "elles"):
+        return None
+    be = index + 1
+    if be < end and toks[be].canon in ("n", "ne"):
+        be += 1
+    if be >= end or toks[be].canon not in _BE_FORMS:  # only "il est …, ce …" ("il la trouve …" is not)
+        return None
+    for j in range(be + 2, min(end, be + 8)):
+        if toks[j].canon in _DISLOCATED_DET and j + 1 < end:
+            if toks[j].canon == "ce" and toks[j + 1].canon in _BE_FORMS:
+                return None
+            named = classify_token(analysis, grammar, j + 1)
+            if named is not None and named.kind in (THING, GROUP, PERSON) and not named.via_pronoun:
+                if named.kind == GROUP and toks[j].canon not in _PLURAL_DET:
+                    return Target(PERSON, named.index, via_pronoun=True)  # "ce mec": one man
+                return Target(named.kind, named.index, named.match, via_pronoun=True)
+            return None
+    return None
 
 
 def _plural_be(analysis: Analysis, index: int) -> bool:

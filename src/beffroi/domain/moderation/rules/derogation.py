@@ -18,6 +18,7 @@ from beffroi.domain.moderation.structure import (
     identity_target,
     negated,
     object_of,
+    speech_complement,
     subject_of,
 )
 from beffroi.domain.moderation.types import Label
@@ -222,6 +223,9 @@ _HOSTILE = (
 
 def _neutral_mentions(ctx: RuleContext) -> None:
     a = ctx.analysis
+    groups = [*a.of("identity"), *a.of("slurs")]
+    if groups and all(speech_complement(a, m.start) for m in groups):
+        ctx.signals.counter_speech = True  # "la haine envers les X doit cesser": about the speech
     if any(identity_target(a, m) for m in a.of("identity")):
         ctx.signals.identity_neutral = True
         hostile = any(a.of(c) for c in _HOSTILE) or any(m.entry.weight >= 0.45 for m in a.of("exclusion"))
