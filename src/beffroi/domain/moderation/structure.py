@@ -306,6 +306,7 @@ _DISLOCATED_DET = frozenset(
     {"ce", "cet", "cette", "ces", "le", "la", "les", "ton", "ta", "tes", "son", "sa", "ses", "mon", "ma", "mes"}
 )
 _PLURAL_DET = frozenset({"ces", "les", "tes", "ses", "mes"})
+_SUBJECT_PRONOUNS = frozenset({"je", "j", "tu", "t", "il", "ils", "elle", "elles", "on", "nous", "vous"})
 
 
 def _dislocated_topic(analysis: Analysis, grammar: Grammar, index: int) -> Target | None:
@@ -320,6 +321,8 @@ def _dislocated_topic(analysis: Analysis, grammar: Grammar, index: int) -> Targe
     if be >= end or toks[be].canon not in _BE_FORMS:  # only "il est …, ce …" ("il la trouve …" is not)
         return None
     for j in range(be + 2, min(end, be + 8)):
+        if toks[j].canon in _SUBJECT_PRONOUNS:
+            return None  # a new clause starts ("il est débile lui on le vire")
         if toks[j].canon in _DISLOCATED_DET and j + 1 < end:
             if toks[j].canon == "ce" and toks[j + 1].canon in _BE_FORMS:
                 return None
