@@ -9,3 +9,6 @@ import tempfile
 os.environ.setdefault("BEFFROI_DATA_DIR", tempfile.mkdtemp(prefix="beffroi-test-"))
 os.environ.setdefault("BEFFROI_TASKS_EAGER", "1")
 os.environ.setdefault("BEFFROI_EMAIL_HOST", "")
+# The tests' platforms are local servers (test platform, fake Graph API, fake Mastodon, AT Protocol
+# dev-env): let connectors reach 127.0.0.1. The guard's own tests turn it off (connectors.urlguard).
+os.environ.setdefault("BEFFROI_CONNECTORS_ALLOW_PRIVATE_HOSTS", "1")

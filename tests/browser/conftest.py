@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -71,7 +73,20 @@ def login(live_server: Any) -> Callable[[Any, Any], None]:
     return do
 
 
-def screenshot(page: Any, name: str) -> None:
-    """Keep a screenshot in docs/screenshots/ (they document the screens)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+def screenshot_dir() -> Path:
+    """Where screenshots go: docs/screenshots/ (they document the screens) only when asked with
+    ``BEFFROI_UPDATE_SCREENSHOTS=1``; else a folder of the system's temporary directory, overwritten
+    by each run, so an ordinary test run leaves the git tree clean while still taking them (the code
+    path stays exercised, and the last run's pictures can be looked at)."""
+    if os.environ.get("BEFFROI_UPDATE_SCREENSHOTS") == "1":
+        return SCREENSHOTS
+    return Path(tempfile.gettempdir()) / f"beffroi-screenshots-{getpass.getuser()}"
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Take a full-page screenshot into :func:`screenshot_dir`; returns its path."""
+    folder = screenshot_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

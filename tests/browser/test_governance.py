@@ -1,6 +1,6 @@
 """Browser tests of the governance screens: edit the charter with its preview, then save (and read the
 public page); export an evidence pack and check the downloaded ZIP; the team and agreement screens.
-Screenshots go to docs/screenshots/."""
+Screenshots go to docs/screenshots/ with BEFFROI_UPDATE_SCREENSHOTS=1 (see ``conftest.screenshot_dir``)."""
 
 from __future__ import annotations
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
 from beffroi.core.roles import Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import SCREENSHOTS, screenshot
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,4 +23,7 @@ def test_log_in_and_see_the_commune(page: Any, live_server: Any, login: Any, com
     login(page, user)
     assert page.get_by_role("heading", name="Mes communes").is_visible()
     assert page.get_by_text("Saint-Aubin").first.is_visible()
-    screenshot(page, "accueil")
+    shot = screenshot(page, "accueil")
+    assert shot.stat().st_size > 0
+    # docs/screenshots/ is only rewritten on request: a plain run leaves the git tree clean.
+    assert (shot.parent == SCREENSHOTS) == (os.environ.get("BEFFROI_UPDATE_SCREENSHOTS") == "1")

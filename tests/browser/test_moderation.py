@@ -1,6 +1,7 @@
 """The moderation workflow in a real browser (Debian's chromium): log in, work the review queue with
 the keyboard, hide with a message to the author, undo — on a desktop screen and on a phone.
-Screenshots of the inbox, the queue, the item screen and the phone view go to docs/screenshots/."""
+Screenshots of the inbox, the queue, the item screen and the phone view go to docs/screenshots/ with
+BEFFROI_UPDATE_SCREENSHOTS=1 (see ``conftest.screenshot_dir``)."""
 
 from __future__ import annotations
 

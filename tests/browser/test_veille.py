@@ -1,7 +1,7 @@
 """The watch and the crisis room in a real browser (Debian's chromium): the overview, the stream of
 mentions with its filters, the volumes; then the crisis room of the demo's pool rumour — reply to a
 resident from a template (proofread live), tick the checklist, record a report, download the PDF.
-Screenshots go to docs/screenshots/."""
+Screenshots go to docs/screenshots/ with BEFFROI_UPDATE_SCREENSHOTS=1 (see ``conftest.screenshot_dir``)."""
 
 from __future__ import annotations
 

@@ -351,3 +351,53 @@ def test_polling_pauses_when_the_platform_says_the_quota_is_nearly_spent(account
     account.refresh_from_db()
     assert account.rate_state["usage"]["app"]["call_count"] == 96
     assert not due_for_sync(account)
+
+
+# ---------------------------------------------------------------------------------------------
+# Broken connections found before any call, and concurrent syncs
+
+
+def test_credentials_refused_when_building_the_connector_break_the_connection(commune: Any) -> None:
+    """Mastodon without its instance address or token: the connector refuses to start (AuthError). That is
+    a broken connection the team must repair ("connexion cassée", one e-mail), not a failure to retry."""
+    acc = Account(commune=commune, platform="mastodon", external_id="109000000000000001", name="Mastodon mairie")
+    acc.set_credentials({"access_token": "only-a-token"})
+    acc.save()
+    result = sync_account(acc)
+    assert result.status == "broken"
+    acc.refresh_from_db()
+    assert acc.status == AccountStatus.BROKEN
+    assert acc.status_detail.startswith("Connexion cassée : il manque l'adresse de l'instance")
+    assert AuditRecord.objects.filter(verb="account.broken").count() == 1
+    assert sync_account(acc).status == "skipped"  # no retry loop on a connection only a person can repair
+
+
+class CursorRaceConnector(Connector):
+    """Fetches a page fine, but another worker commits a page of the same account meanwhile."""
+
+    platform = "cursorrace"
+    label = "Plateforme en concurrence"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.FETCH})
+
+    def fetch(self, cursor: Any) -> FetchPage:
+        Account.objects.filter(platform="cursorrace").update(cursor={"offset": 99})  # the other worker
+        return FetchPage(items=[], cursor={"offset": 1})
+
+
+def test_a_sync_that_lost_the_race_does_not_declare_a_broken_account_restored(
+    commune: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(registry.CONNECTORS, "cursorrace", f"{__name__}:CursorRaceConnector")
+    acc = Account.objects.create(
+        commune=commune, platform="cursorrace", external_id="r", name="r", status=AccountStatus.BROKEN, status_detail="Connexion cassée : jeton refusé."
+    )
+    result = sync_account(acc, force=True)
+    assert "autre synchronisation" in result.detail_fr
+    acc.refresh_from_db()
+    assert acc.status == AccountStatus.BROKEN and acc.cursor == {"offset": 99}  # the other worker's cursor kept
+    assert not AuditRecord.objects.filter(verb="account.restored").exists()
+    # The same connector without a concurrent worker does restore it.
+    monkeypatch.setattr(CursorRaceConnector, "fetch", lambda self, cursor: FetchPage(items=[], cursor={"offset": 100}))
+    assert sync_account(acc, force=True).status == "ok"
+    acc.refresh_from_db()
+    assert acc.status == AccountStatus.ACTIVE and acc.cursor == {"offset": 100}

@@ -105,12 +105,42 @@ def test_invalid_signature_is_refused_and_nothing_is_ingested(client: Any, accou
     assert Item.objects.count() == 0 and WebhookReceipt.objects.count() == 0
 
 
-def test_a_replayed_delivery_is_rejected_and_nothing_is_stored_twice(client: Any, account: Account) -> None:
+def test_a_replayed_delivery_is_acknowledged_and_nothing_is_stored_twice(
+    client: Any, account: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Meta resends a delivery whose 200 it did not get: the signed repeat is answered 200 (else Meta keeps
+    retrying and disables the subscription), and nothing is stored or processed again."""
+    import beffroi.tasks as tasks
+
     body = feed_body()
-    assert post(client, account, body).status_code == 200
+    first = post(client, account, body)
+    assert first.status_code == 200 and first.content == b"EVENT_RECEIVED"
+    receipt = WebhookReceipt.objects.get()
+    enqueued: list[Any] = []
+    monkeypatch.setattr(tasks, "enqueue", lambda *a, **k: enqueued.append((a, k)))
     replay = post(client, account, body)
-    assert replay.status_code == 409 and "déjà reçue" in replay.content.decode()
+    assert replay.status_code == 200 and "déjà reçue" in replay.content.decode()
+    assert enqueued == []  # not processed again
     assert Item.objects.count() == 2 and WebhookReceipt.objects.count() == 1
+    assert WebhookReceipt.objects.get().pk == receipt.pk
+    # The repeat must still be signed: a forged copy of a known body is refused.
+    assert post(client, account, body, secret="forged").status_code == 403
+
+
+def test_a_delivery_without_time_relies_on_its_receipt(client: Any, account: Account) -> None:
+    """A Meta entry without ``time`` cannot be called stale: it is accepted once, its repeats store nothing."""
+    payload = json.loads(feed_body())
+    del payload["entry"][0]["time"]
+    body = json.dumps(payload).encode()
+    assert post(client, account, body).status_code == 200
+    receipt = WebhookReceipt.objects.get()
+    assert receipt.sent_at is None and receipt.items_created == 2
+    assert post(client, account, body).status_code == 200
+    assert Item.objects.count() == 2 and WebhookReceipt.objects.count() == 1
+    # Even once the receipt is purged, the same body stores nothing twice (idempotent ingestion).
+    WebhookReceipt.objects.all().delete()
+    assert post(client, account, body).status_code == 200
+    assert Item.objects.count() == 2
 
 
 def test_a_stale_delivery_is_refused(client: Any, account: Account) -> None:

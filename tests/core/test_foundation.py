@@ -164,6 +164,32 @@ def test_logs_never_show_tokens() -> None:
     assert "fields=id" in cleaned
 
 
+@pytest.mark.parametrize(
+    "line, secret",
+    [
+        ("POST createSession app_password=abcd-efgh-ijkl-mnop&identifier=mairie", "abcd-efgh-ijkl-mnop"),
+        ('{"identifier": "mairie.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"}', "abcd-efgh-ijkl-mnop"),
+        ('session {"did": "did:plc:x", "accessJwt": "eyJhbGciOiJIUzI1NiJ9.a.b"}', "eyJhbGciOiJIUzI1NiJ9.a.b"),
+        ("session {'refreshJwt': 'eyJyZWZyZXNo.c.d', 'handle': 'mairie'}", "eyJyZWZyZXNo.c.d"),
+        ("X OAuth1 api_secret=XAPISECRET123 api_key=k", "XAPISECRET123"),
+        ('{"access_token_secret": "XTOKENSECRET456"}', "XTOKENSECRET456"),
+        ("access_token_secret=XTOKENSECRET456&oauth_nonce=1", "XTOKENSECRET456"),
+        ("TikTok client_secret=TTSECRET789&grant_type=refresh_token", "TTSECRET789"),
+        ('{"client_secret": "TTSECRET789"}', "TTSECRET789"),
+    ],
+)
+def test_logs_never_show_platform_secrets(line: str, secret: str) -> None:
+    """Bluesky (app password, session JWTs), X (OAuth 1.0a secrets), TikTok/YouTube (client secret)."""
+    import logging
+
+    from beffroi.core.logging import RedactSecretsFilter, redact
+
+    assert secret not in redact(line) and "[masqué]" in redact(line)
+    record = logging.LogRecord("beffroi", logging.INFO, __file__, 1, "%s", (line,), None)
+    RedactSecretsFilter().filter(record)
+    assert secret not in record.getMessage()
+
+
 def test_settings_doc_is_up_to_date() -> None:
     """docs/SETTINGS.md is generated from the registry: `beffroi settings --markdown`."""
     from pathlib import Path

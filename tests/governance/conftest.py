@@ -28,6 +28,15 @@ def user_factory(db: Any) -> Callable[..., Any]:
 
 
 @pytest.fixture
+def director(commune: Any, make_member: Callable[..., Any]) -> Any:
+    """A member of ``commune`` with every permission: the actor of governance actions (they check
+    the actor's role)."""
+    from beffroi.core.roles import Role
+
+    return make_member(commune, Role.DIRECTION_COM)
+
+
+@pytest.fixture
 def record(db: Any) -> Callable[..., Any]:
     """record(commune, text, labels, kind="hide") -> EvidenceRecord of a new item acted on."""
     from beffroi.workspace.actions.evidence import record_evidence

@@ -23,12 +23,12 @@ def test_every_governance_view_declares_its_permission() -> None:
 
 
 @pytest.fixture
-def objects(commune: Any, make_member: Any, make_item: Any, make_decision: Any, user_factory: Any) -> dict[str, Any]:
+def objects(commune: Any, make_member: Any, make_item: Any, make_decision: Any, director: Any) -> dict[str, Any]:
     from beffroi.workspace.actions.charter import ensure_published_default
     from beffroi.workspace.actions.evidence import record_evidence
     from beffroi.workspace.actions.replies import do_save_reply, do_save_service
 
-    actor = user_factory()
+    actor = director
     member = Membership.objects.get(user=make_member(commune, Role.LECTEUR), commune=commune)
     service = do_save_service(commune, actor=actor, name="Voirie")
     reply = do_save_reply(commune, actor=actor, title="Merci", text="Merci !")

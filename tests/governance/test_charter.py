@@ -137,8 +137,8 @@ def test_preview_is_limited_to_the_last_items(commune: Any, make_item: Any) -> N
 
 
 @pytest.mark.django_db
-def test_saving_creates_versions_and_the_engine_follows(commune: Any, user_factory: Any) -> None:
-    actor = user_factory()
+def test_saving_creates_versions_and_the_engine_follows(commune: Any, director: Any) -> None:
+    actor = director
     first = actions.ensure_published_default(commune, actor=actor)
     assert first.version == 1 and first.published and first.digest == actions.digest_of(first.content)
     # Automatic hiding is opt-in: the default charter sends insults to a person …
@@ -191,10 +191,10 @@ def test_editor_screen_previews_then_saves(client_as: Any, commune: Any, make_it
 
 
 @pytest.mark.django_db
-def test_versions_publish_and_public_page(client: Any, client_as: Any, commune: Any, user_factory: Any) -> None:
+def test_versions_publish_and_public_page(client: Any, client_as: Any, commune: Any, director: Any) -> None:
     public = reverse("public_charter", kwargs={"commune": commune.slug})
     assert client.get(public).status_code == 404  # nothing published yet
-    actor = user_factory()
+    actor = director
     actions.ensure_published_default(commune, actor=actor)
     draft, _, _ = actions.draft_from_form(
         as_post(form_data(actions.current_charter(commune), **{"article-0-title": "Un espace de dialogue"})), commune
@@ -213,3 +213,46 @@ def test_versions_publish_and_public_page(client: Any, client_as: Any, commune: 
     assert "Version 2" in listing and "Repartir de cette version" in listing
     restore = director.get(reverse("workspace:charter", kwargs={"commune": commune.slug}) + "?depuis=1").content.decode()
     assert "Un espace d&#x27;échange ouvert à tous" in restore and "La version 1 est chargée" in restore
+
+
+@pytest.mark.django_db
+def test_block_and_allow_lists_saved_in_the_editor_change_the_engines_verdict(client_as: Any, commune: Any) -> None:
+    """A nickname the commune wants flagged ("tartempion") and a local band whose name looks like an
+    insult ("Les Bouffons"), entered in the editor: after the save, the engine follows them."""
+    blocked = "Tartempion était encore au marché ce matin."
+    allowed = "Concert des Bouffons samedi soir, venez nombreux"
+
+    def verdict(text: str) -> Any:
+        return engine_for(commune).judge(text)
+
+    def flagged(text: str) -> bool:
+        result = verdict(text)
+        return "insult" in {label.value for label in result.labels} and result.action.value != "keep"
+
+    actions.ensure_published_default(commune)  # version 1, without lists
+    # Before: the nickname means nothing to the engine, the band's name reads as an insult.
+    assert not verdict(blocked).labels and verdict(blocked).action.value == "keep"
+    assert flagged(allowed)
+    client = client_as(commune, Role.DIRECTION_COM)
+    url = reverse("workspace:charter", kwargs={"commune": commune.slug})
+    data = form_data(
+        actions.current_charter(commune),
+        **{"block-0-expression": "tartempion", "block-0-label": "insult", "allow": "Bouffons", "note": "Listes"},
+    )
+    preview = client.post(url, {**data, "_action": "preview"}).content.decode()
+    digest = preview.split('name="preview_digest" value="')[1].split('"')[0]
+    saved = client.post(url, {**data, "_action": "save", "preview_digest": digest}, follow=True).content.decode()
+    assert "Version 2 de la charte enregistrée et publiée" in saved
+    # Reloaded: the stored charter and the editor show both lists.
+    stored = to_dict(actions.current_charter(commune))["lists"]
+    assert stored == {"block": [{"expression": "tartempion", "label": "insult"}], "allow": ["Bouffons"]}
+    editor = client.get(url).content.decode()
+    assert 'name="block-0-expression" value="tartempion"' in editor and ">Bouffons</textarea>" in editor
+    audit = AuditRecord.objects.filter(commune=commune, verb="charter.saved").latest("id")
+    assert audit.data["version"] == 2
+    assert "liste des expressions interdites : 0 → 1" in audit.data["changes"]
+    assert "liste des expressions autorisées : 0 → 1" in audit.data["changes"]
+    # After: the block word is flagged, the allowed name is not.
+    after = verdict(blocked)
+    assert flagged(blocked) and any(r.source.endswith("charter_block") for r in after.reasons)
+    assert not verdict(allowed).labels and verdict(allowed).action.value == "keep"

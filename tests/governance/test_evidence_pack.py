@@ -209,3 +209,20 @@ def test_legal_hold_from_the_evidence_screen(client_as: Any, commune: Any, three
     assert item.legal_hold
     secretary = client_as(commune, Role.SECRETAIRE)  # may export, may not hold
     assert secretary.post(url, {"held": "0"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_legal_hold_from_the_item_screen(client_as: Any, commune: Any, three_records: list[Any]) -> None:
+    """The item screen offers the hold as a POST form (the hold URL refuses GET) that comes back to it."""
+    client = client_as(commune, Role.DIRECTION_COM)
+    item = three_records[0].item
+    hold_url = reverse("workspace:legal_hold", kwargs={"commune": commune.slug, "item_id": item.pk})
+    item_url = reverse("workspace:item", kwargs={"commune": commune.slug, "item_id": item.pk})
+    page = client.get(item_url).content.decode()
+    assert f'method="post" action="{hold_url}"' in page and 'name="reason"' in page
+    assert client.get(hold_url).status_code == 405
+    back = client.post(hold_url, {"held": "1", "reason": "Plainte du 3 mars", "next": item_url})
+    assert back.status_code == 302 and back["Location"] == item_url
+    item.refresh_from_db()
+    assert item.legal_hold
+    assert "Lever le gel juridique" in client.get(item_url).content.decode()

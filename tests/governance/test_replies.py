@@ -14,12 +14,12 @@ from beffroi.workspace.models import SavedReply, Service
 
 
 @pytest.mark.django_db
-def test_services_keywords_and_suggestions(commune: Any, other_commune: Any, user_factory: Any) -> None:
-    actor = user_factory()
+def test_services_keywords_and_suggestions(commune: Any, other_commune: Any, director: Any, make_member: Any) -> None:
+    actor = director
     voirie = replies.do_save_service(commune, actor=actor, name=" Voirie ", email="voirie@mairie.fr", keywords="Trottoir, nid-de-poule ; éclairage\ntrottoir")
     assert voirie.name == "Voirie" and voirie.keywords == ["trottoir", "nid-de-poule", "éclairage"]
     replies.do_save_service(commune, actor=actor, name="Périscolaire", keywords="cantine, garderie")
-    replies.do_save_service(other_commune, actor=actor, name="Voirie", keywords="trottoir")
+    replies.do_save_service(other_commune, actor=make_member(other_commune, Role.DIRECTION_COM), name="Voirie", keywords="trottoir")
     with pytest.raises(replies.RepliesError, match="existe déjà"):
         replies.do_save_service(commune, actor=actor, name="Voirie")
     with pytest.raises(replies.RepliesError, match="nom du service"):
@@ -31,8 +31,8 @@ def test_services_keywords_and_suggestions(commune: Any, other_commune: Any, use
 
 
 @pytest.mark.django_db
-def test_saved_replies_placeholders_and_validation(commune: Any, user_factory: Any) -> None:
-    actor = user_factory()
+def test_saved_replies_placeholders_and_validation(commune: Any, director: Any) -> None:
+    actor = director
     service = replies.do_save_service(commune, actor=actor, name="État civil", email="etat-civil@mairie.fr")
     reply = replies.do_save_reply(
         commune, actor=actor, title="Orienter vers l'état civil",
@@ -80,8 +80,8 @@ def test_screens_create_edit_delete(client_as: Any, commune: Any, role: Role) ->
 
 
 @pytest.mark.django_db
-def test_a_service_of_another_commune_cannot_be_attached(client_as: Any, commune: Any, other_commune: Any, user_factory: Any) -> None:
-    foreign = replies.do_save_service(other_commune, actor=user_factory(), name="Voirie")
+def test_a_service_of_another_commune_cannot_be_attached(client_as: Any, commune: Any, other_commune: Any, make_member: Any) -> None:
+    foreign = replies.do_save_service(other_commune, actor=make_member(other_commune, Role.DIRECTION_COM), name="Voirie")
     client = client_as(commune, Role.SECRETAIRE)
     response = client.post(
         reverse("workspace:saved_reply_new", kwargs={"commune": commune.slug}),

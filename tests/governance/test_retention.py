@@ -34,7 +34,7 @@ def _old(commune: Any, make_item: Any, make_decision: Any, text: str, labels: tu
 
 @pytest.mark.django_db
 def test_purge_deletes_what_expired_keeps_holds_and_the_chain_still_verifies(
-    commune: Any, make_item: Any, make_decision: Any, user_factory: Any
+    commune: Any, make_item: Any, make_decision: Any, director: Any
 ) -> None:
     insult_old, ev1 = _old(commune, make_item, make_decision, "vieille insulte", ("insult",), 200)  # > 6 months: purged
     hate_mid, ev2 = _old(commune, make_item, make_decision, "haine de 10 mois", ("hate",), 300)  # < 15 months: kept
@@ -42,7 +42,7 @@ def test_purge_deletes_what_expired_keeps_holds_and_the_chain_still_verifies(
     _threat_old, ev4 = _old(commune, make_item, make_decision, "vieille menace", ("threat",), 500)  # > 15 months: purged
     recent, ev5 = _old(commune, make_item, make_decision, "insulte récente", ("insult",), 10)  # kept
     LabelledExample.objects.create(commune=commune, item=insult_old, text=insult_old.text, labels=["insult"])
-    do_set_legal_hold(held, held=True, actor=user_factory(), reason="Plainte déposée le 3 mars")
+    do_set_legal_hold(held, held=True, actor=director, reason="Plainte déposée le 3 mars")
 
     preview = purge_commune(commune, dry_run=True)
     assert (preview.items, preview.evidence) == (2, 2)
@@ -110,9 +110,9 @@ def test_retention_durations_are_per_commune(commune: Any, make_item: Any, make_
 
 
 @pytest.mark.django_db
-def test_legal_hold_needs_a_reason_and_is_audited(commune: Any, make_item: Any, user_factory: Any) -> None:
+def test_legal_hold_needs_a_reason_and_is_audited(commune: Any, make_item: Any, director: Any) -> None:
     item = make_item(commune, "menace", ("threat",), "hide")
-    user = user_factory()
+    user = director
     with pytest.raises(RetentionError, match="motif"):
         do_set_legal_hold(item, held=True, actor=user, reason="  ")
     do_set_legal_hold(item, held=True, actor=user, reason="PV n° 1234")
@@ -165,7 +165,7 @@ def test_purge_and_model_jobs_are_registered_and_periodic(commune: Any, make_ite
 
 
 @pytest.mark.django_db
-def test_purge_takes_the_website_comments_personal_data_on_the_items_schedule(commune: Any, user_factory: Any) -> None:
+def test_purge_takes_the_website_comments_personal_data_on_the_items_schedule(commune: Any, director: Any) -> None:
     """A website comment keeps the visitor's name, e-mail and keyed IP hash outside the item: they go
     with the item (and a comment that never became an item goes once as old)."""
     from beffroi.connectors.website import service
@@ -196,7 +196,7 @@ def test_purge_takes_the_website_comments_personal_data_on_the_items_schedule(co
     old = comment("Camille", "Merci pour le marché de nuit", 200)  # item expired: both go
     recent = comment("Dominique", "Super soirée", 10)  # kept
     held = comment("Eliott", "Le maire est un escroc", 250)  # item under legal hold: kept
-    do_set_legal_hold(held.item, held=True, actor=user_factory(), reason="Plainte en diffamation")
+    do_set_legal_hold(held.item, held=True, actor=director, reason="Plainte en diffamation")
     lost = comment("Farida", "Jamais ingéré", 200, ingest=False)  # never became an item, expired: goes
     waiting = comment("Gaspard", "Pas encore ingéré", 1, ingest=False)  # kept
     answered = comment("Hugo", "Quand ouvre la piscine ?", 200)  # expired, but the commune's reply is kept

@@ -21,8 +21,7 @@ def audits(commune: Any, verb: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.django_db
-def test_add_with_temporary_password(commune: Any, user_factory: Any) -> None:
-    director = user_factory()
+def test_add_with_temporary_password(commune: Any, director: Any) -> None:
     new = team.do_add_member(
         commune, actor=director, username="martine.lefort", role=Role.SECRETAIRE, first_name="Martine",
         last_name="Lefort", phone="06 12 34 56 78", in_crisis_circle=True, method="password",
@@ -37,9 +36,9 @@ def test_add_with_temporary_password(commune: Any, user_factory: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_invitation_link_sets_the_password_once(client: Any, commune: Any, user_factory: Any) -> None:
+def test_invitation_link_sets_the_password_once(client: Any, commune: Any, director: Any) -> None:
     new = team.do_add_member(
-        commune, actor=user_factory(), username="hugo", role=Role.MODERATEUR_BENEVOLE, email="Hugo@Example.org", method="invitation"
+        commune, actor=director, username="hugo", role=Role.MODERATEUR_BENEVOLE, email="Hugo@Example.org", method="invitation"
     )
     user = new.membership.user
     assert not user.has_usable_password() and user.email == "hugo@example.org"
@@ -56,15 +55,17 @@ def test_invitation_link_sets_the_password_once(client: Any, commune: Any, user_
 
 
 @pytest.mark.django_db
-def test_invitation_needs_an_email_and_usernames_are_unique(commune: Any, other_commune: Any, user_factory: Any) -> None:
-    actor = user_factory()
+def test_invitation_needs_an_email_and_usernames_are_unique(
+    commune: Any, other_commune: Any, director: Any, make_member: Any
+) -> None:
+    actor = director
     with pytest.raises(team.TeamError, match="adresse e-mail"):
         team.do_add_member(commune, actor=actor, username="sans.mail", role=Role.LECTEUR, method="invitation")
     with pytest.raises(team.TeamError, match="Identifiant invalide"):
         team.do_add_member(commune, actor=actor, username="a b", role=Role.LECTEUR, method="password")
     with pytest.raises(team.TeamError, match="Numéro de téléphone"):
         team.do_add_member(commune, actor=actor, username="tel", role=Role.LECTEUR, phone="12", method="password")
-    existing = team.do_add_member(other_commune, actor=actor, username="ines", role=Role.LECTEUR, email="ines@ex.fr", method="password")
+    existing = team.do_add_member(other_commune, actor=make_member(other_commune, Role.DIRECTION_COM), username="ines", role=Role.LECTEUR, email="ines@ex.fr", method="password")
     with pytest.raises(team.TeamError, match="déjà utilisé"):
         team.do_add_member(commune, actor=actor, username="INES", role=Role.LECTEUR, method="password")
     # Same identifier AND e-mail: the existing account joins this commune too, keeping its password.
@@ -85,27 +86,28 @@ def test_the_last_director_can_be_neither_removed_nor_demoted(commune: Any, make
     second = Membership.objects.get(user=make_member(commune, Role.COMMUNITY_MANAGER), commune=commune)
     team.do_change_role(second, role=Role.DIRECTION_COM, actor=director)
     team.do_change_role(membership, role=Role.ELU, actor=director)  # now allowed: someone else directs
+    new_director = second.user  # the former director is an elected official now: the team is no longer theirs
     assert audits(commune, "team.role_changed") == [
         {"username": second.user.username, "old_role": "community_manager", "new_role": "direction_com"},
         {"username": director.username, "old_role": "direction_com", "new_role": "elu"},
     ]
-    team.do_remove_member(membership, actor=director)
+    team.do_remove_member(membership, actor=new_director)
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert audits(commune, "team.member_removed")[0] == {"username": director.username, "role": "elu"}
     with pytest.raises(team.TeamError):
-        team.do_remove_member(second, actor=director)
+        team.do_remove_member(second, actor=new_director)
 
 
 @pytest.mark.django_db
-def test_crisis_circle_and_phone_changes_are_audited_without_the_number(commune: Any, make_member: Any) -> None:
+def test_crisis_circle_and_phone_changes_are_audited_without_the_number(commune: Any, make_member: Any, director: Any) -> None:
     user = make_member(commune, Role.ELU)
     membership = Membership.objects.get(user=user, commune=commune)
-    team.do_update_member(membership, actor=user, in_crisis_circle=True, phone="+32 470 12 34 56")
+    team.do_update_member(membership, actor=director, in_crisis_circle=True, phone="+32 470 12 34 56")
     membership.refresh_from_db()
     assert membership.in_crisis_circle and membership.phone == "+32470123456"
     data = audits(commune, "team.member_updated")[0]
     assert data["in_crisis_circle"] == [False, True] and data["phone"] == "modifié" and "470" not in str(data)
-    team.do_update_member(membership, actor=user, in_crisis_circle=True, phone="+32 470 12 34 56")
+    team.do_update_member(membership, actor=director, in_crisis_circle=True, phone="+32 470 12 34 56")
     assert len(audits(commune, "team.member_updated")) == 1  # nothing changed, nothing written
 
 

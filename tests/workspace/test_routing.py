@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -16,7 +17,7 @@ from beffroi.connectors.base import FetchedAuthor, FetchedItem
 from beffroi.core.models import AuditRecord
 from beffroi.core.roles import Role
 from beffroi.domain.deadlines import add_working_hours
-from beffroi.workspace.actions.deadlines import schedule_for, sweep_deadlines
+from beffroi.workspace.actions.deadlines import schedule_for, sweep_deadlines, sweep_oncall
 from beffroi.workspace.actions.ingest import do_ingest_item
 from beffroi.workspace.actions.judging import forget_engines
 from beffroi.workspace.models import (
@@ -151,10 +152,41 @@ def test_several_labels_hide_alone_only_if_each_one_may(commune, account, platfo
 
 def test_questions_and_praise_are_things_to_do_criticism_is_kept(commune, account, platform) -> None:
     question = ingest(commune, account, platform, "Bonjour, à quelle heure ouvre la piscine le dimanche ?")
+    assert "question" in question.current_verdict.labels
     assert question.status == ItemStatus.TODO and question.deadline_at is not None
+    praise = ingest(commune, account, platform, "Bravo et merci aux services techniques pour le déneigement rapide ce matin.")
+    assert "praise" in praise.current_verdict.labels and praise.current_verdict.action == "keep"
+    assert praise.status == ItemStatus.TODO and praise.deadline_at is not None  # to thank
     criticism = ingest(commune, account, platform, "Je trouve que ce projet de parking coûte bien trop cher à la commune.")
-    assert criticism.status in (ItemStatus.DONE, ItemStatus.TODO)
-    assert not Decision.objects.filter(item=criticism).exists()
+    assert "criticism" in criticism.current_verdict.labels and criticism.current_verdict.action == "keep"
+    # Criticism is never hidden nor sent to review: nothing to do, no deadline, no decision.
+    assert criticism.status == ItemStatus.DONE and criticism.deadline_at is None
+    assert not Decision.objects.filter(item__in=[question, praise, criticism]).exists()
+
+
+def test_part_time_commune_deadline_skips_days_off_and_a_public_holiday(commune, account, platform) -> None:
+    """A secretary present Monday to Thursday, 9:00-17:00; a 4-working-hour deadline. Seen on Thursday
+    17 April 2025 at 16:00: one hour left that day; Friday is not worked, then the weekend, then Easter
+    Monday (21 April, a public holiday); the three remaining hours are on Tuesday 22 April, 9:00-12:00."""
+    paris = ZoneInfo("Europe/Paris")
+    commune.working_days = [0, 1, 2, 3]
+    commune.work_start, commune.work_end = dt.time(9), dt.time(17)
+    commune.review_deadline_hours = 4
+    commune.save()
+    seen = dt.datetime(2025, 4, 17, 16, 0, tzinfo=paris)
+    expected = dt.datetime(2025, 4, 22, 12, 0, tzinfo=paris)
+    for text, status in [
+        ("Espèce de connard, dégage", ItemStatus.REVIEW),
+        ("Bonjour, à quelle heure ouvre la piscine le dimanche ?", ItemStatus.TODO),
+    ]:
+        item_in = fetched(text)
+        platform.store.add_comment("post-1", text, comment_id=item_in.external_id, author={"id": "u-1"})
+        item, created = do_ingest_item(commune=commune, fetched=item_in, account=account, first_seen_at=seen)
+        assert created
+        item.refresh_from_db()
+        assert item.status == status
+        assert item.deadline_at == expected, (text, item.deadline_at.astimezone(paris))
+        assert not item.oncall
 
 
 def test_a_platform_that_cannot_hide_sends_the_item_to_review(commune, platform) -> None:
@@ -239,6 +271,39 @@ def test_no_alert_during_working_hours(commune, account, platform, make_member, 
     assert not [m for m in mail.outbox if "Astreinte" in m.subject]
 
 
+def test_oncall_item_from_the_day_alerts_once_when_working_hours_end(
+    commune, account, platform, make_member, django_capture_on_commit_callbacks
+) -> None:
+    """A threat that came in during working hours and is still waiting when the team leaves: the
+    periodic sweep alerts the on-call members once, and not again on the next sweeps."""
+    _team(commune, make_member)
+    zone = ZoneInfo(commune.timezone)
+    commune.working_days = [0, 1, 2, 3, 4]
+    commune.work_start, commune.work_end = dt.time(9, 0), dt.time(17, 0)
+    commune.oncall_enabled = True
+    commune.oncall_deadline_hours = 12
+    commune.save()
+    use_charter(commune, hate=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = ingest(commune, account, platform, "Les arabes dehors, ce sont des parasites")
+    # pretend it arrived on Tuesday 14 October 2025 at 15:00 (a working day, during working hours)
+    afternoon = dt.datetime(2025, 10, 14, 15, 0, tzinfo=zone)
+    Item.objects.filter(pk=item.pk).update(first_seen_at=afternoon, oncall_alerted_at=None)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_oncall(now=afternoon + dt.timedelta(hours=1)) == []  # 16:00: the team is there
+    assert not [m for m in mail.outbox if "Astreinte" in m.subject]
+    evening = dt.datetime(2025, 10, 14, 18, 30, tzinfo=zone)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_oncall(now=evening) == [item.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_oncall(now=evening + dt.timedelta(minutes=30)) == []  # once
+    alerts = [m for m in mail.outbox if "Astreinte" in m.subject]
+    assert len(alerts) == 1 and f"/element/{item.pk}/" in alerts[0].body
+    item.refresh_from_db()
+    assert item.oncall_alerted_at == evening
+
+
 def test_reminder_before_the_deadline_then_escalation_after_it(commune, make_item, make_member) -> None:
     _director, _secretary, _ = _team(commune, make_member)
     now = timezone.now()
@@ -265,3 +330,35 @@ def test_reminder_before_the_deadline_then_escalation_after_it(commune, make_ite
     far.refresh_from_db()
     assert far.reminder_sent_at is None
     assert AuditRecord.objects.filter(verb="deadline.escalated", target_id=str(late.pk)).count() == 1
+
+
+def test_questions_waiting_for_an_answer_are_reminded_then_escalated(commune, make_item, make_member) -> None:
+    """"À traiter" items with a question: a reminder before the deadline, escalation after it (a
+    thank-you left without a reply is neither)."""
+    _team(commune, make_member)
+    now = timezone.now()
+    commune.working_days = list(range(7))
+    commune.work_start, commune.work_end = dt.time(0, 0), dt.time(23, 59, 59)
+    commune.reminder_before_hours = 8
+    commune.save()
+    soon = make_item(
+        "Quand ouvre la piscine ?", labels=("question",), status=ItemStatus.TODO, deadline_at=now + dt.timedelta(hours=2)
+    )
+    late = make_item(
+        "Qui répare le lampadaire ?", labels=("question",), status=ItemStatus.TODO, deadline_at=now - dt.timedelta(hours=1)
+    )
+    thanks = make_item("Merci pour la fête !", labels=("praise",), status=ItemStatus.TODO, deadline_at=now - dt.timedelta(hours=1))
+    result = sweep_deadlines(now=now)
+    assert result.reminded == [soon.pk] and result.escalated == [late.pk]
+    late.refresh_from_db()
+    assert late.status == ItemStatus.ESCALATED and late.escalated_at is not None
+    thanks.refresh_from_db()
+    assert thanks.status == ItemStatus.TODO and thanks.reminder_sent_at is None
+    audit = AuditRecord.objects.get(verb="deadline.escalated", target_id=str(late.pk))
+    assert audit.data["previous_status"] == ItemStatus.TODO
+    reminders = [m for m in mail.outbox if "à traiter bientôt" in m.subject]
+    assert reminders and "1 question(s) qui attendent une réponse" in reminders[0].body
+    assert f"/c/{commune.slug}/questions/" in reminders[0].body
+    assert [m.to for m in mail.outbox if "en retard" in m.subject] == [["direction@example.org"]]
+    mail.outbox.clear()
+    assert sweep_deadlines(now=now).as_dict() == {"reminded": 0, "escalated": 0} and mail.outbox == []

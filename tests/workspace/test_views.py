@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
+from beffroi.core.models import AuditRecord
 from beffroi.core.roles import Role
 from beffroi.workspace.models import Decision, Item, ItemKind, ItemStatus, OutboxEntry, SavedReply, Service
 
@@ -163,10 +165,56 @@ def test_reply_with_a_saved_reply_and_route_to_a_service(
 
 
 def test_message_preview_follows_the_label(client_as, commune, make_item) -> None:
+    """The proposed message is the charter's template for the chosen label, filled with the article
+    that label cites (id and title) and the commune."""
+    from beffroi.domain.moderation.charter import LABEL_NAMES_FR
+    from beffroi.domain.moderation.types import Label
+    from beffroi.workspace.actions.charter import current_charter
+
     client = client_as(commune, Role.COMMUNITY_MANAGER)
     item = make_item("Tocard", labels=("insult",), action="review")
+    charter = current_charter(commune)
+    spam = charter.policy(Label.SPAM)
+    article = charter.article(spam.article)
+    assert article is not None and (article.id, article.title) == ("art-8", "Publicité et messages indésirables")
     text = client.get(url(commune, f"element/{item.pk}/message/?label=spam")).content.decode()
-    assert text.startswith("Bonjour") and "charte" in text
+    # No template of its own for spam: the charter's general "hide" template, filled in.
+    template = charter.messages["hide"]
+    assert "spam" not in charter.messages
+    assert text == template.format(
+        article="art-8", article_title="Publicité et messages indésirables", label=LABEL_NAMES_FR[Label.SPAM], commune="Saint-Aubin"
+    )
+    assert "l'article art-8 (« Publicité et messages indésirables ») de la charte de modération de Saint-Aubin" in text
+    assert "vos questions et vos critiques restent les bienvenues" in text  # the template's own words
+    # A label with its own template: that one, with its own article.
+    private = client.get(url(commune, f"element/{item.pk}/message/?label=personal_data")).content.decode()
+    assert "Pour protéger la vie privée de chacun" in private and "article art-6, « Vie privée et données personnelles »" in private
+    assert private != text
+
+
+def test_the_message_edited_before_sending_is_the_one_sent(
+    client_as, commune, make_item, platform, django_capture_on_commit_callbacks
+) -> None:
+    client = client_as(commune, Role.COMMUNITY_MANAGER)
+    item = make_item("Tocard", labels=("insult",), action="review")
+    proposed = client.get(url(commune, f"element/{item.pk}/message/?label=insult")).content.decode()
+    edited = "Bonjour Jean, votre message a été masqué : merci de rester courtois (article art-2 de notre charte)."
+    assert edited != proposed
+    page = client.get(url(commune, f"element/{item.pk}/")).content.decode()
+    assert 'name="message"' in page and 'value="reply"' in page  # the hide form lets the message be edited
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(commune, f"element/{item.pk}/agir/hide/"),
+            {"label": "insult", "message": edited, "send_message": "on", "message_via": "reply"},
+        )
+    assert response.status_code == 302
+    reply = Decision.objects.get(item=item, kind="reply")
+    assert reply.message == edited and reply.data["to_author"] is True
+    entry = OutboxEntry.objects.get(decision=reply)
+    assert entry.action == "reply" and entry.payload == {"text": edited}
+    sent = [o for o in platform.store.objects.values() if o["kind"] == "reply" and o["parent_id"] == item.external_id]
+    assert [o["text"] for o in sent] == [edited]  # the platform got the edited text, not the template
+    assert proposed not in [o["text"] for o in platform.store.objects.values()]
 
 
 def test_private_messages_never_render_for_volunteers(client_as, commune, make_item) -> None:
@@ -204,6 +252,9 @@ def test_duty_settings_recompute_deadlines_and_validate(client_as, commune, make
     bad = client.post(url(commune, "astreinte/"), {"working_days": [], "work_start": "17:00", "work_end": "09:00"})
     body = bad.content.decode()
     assert "Cochez au moins un jour de travail." in body and "La fin de journée doit être après son début." in body
+    # Seen on Monday 10 March 2025 at 10:00 (no public holiday in the following week).
+    seen = dt.datetime(2025, 3, 10, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    Item.objects.filter(pk=item.pk).update(first_seen_at=seen, deadline_at=seen + dt.timedelta(days=2))
     response = client.post(
         url(commune, "astreinte/"),
         {
@@ -221,7 +272,11 @@ def test_duty_settings_recompute_deadlines_and_validate(client_as, commune, make
     commune.refresh_from_db()
     assert commune.working_days == [0, 1, 3, 4] and commune.review_deadline_hours == 16
     item.refresh_from_db()
-    assert item.deadline_at is not None
+    # 16 working hours of 8:30-12:30, Wednesdays off: Monday 10:00-12:30 (2.5 h), Tuesday (4 h),
+    # Thursday (4 h), Friday (4 h), then 1.5 h on Monday 17 March: 10:00.
+    assert item.deadline_at == dt.datetime(2025, 3, 17, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    audit = AuditRecord.objects.get(verb="commune.duty_settings")
+    assert audit.actor == client.user and audit.data["recomputed"] == 1
 
 
 def test_sending_queue_blocks_and_block_request_screens(client_as, commune, make_member, make_item, platform) -> None:
@@ -272,3 +327,102 @@ def test_on_call_roster(client_as, commune, make_member) -> None:
     assert "week-end" in page
     client.post(url(commune, f"astreinte/{shift.pk}/retirer/"))
     assert not OnCallShift.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("next_url", "safe"),
+    [
+        ("/c/saint-aubin/a-revoir/?status=review", True),
+        ("https://evil.example/phish", False),
+        ("//evil.example/phish", False),
+        ("/\\evil.example", False),
+        ("javascript:alert(1)", False),
+        ("http://testserver/c/saint-aubin/a-revoir/", False),  # same host, but not a relative path
+        ("a-revoir/", False),
+    ],
+)
+def test_back_link_only_follows_relative_paths_of_this_site(client_as, commune, make_item, next_url, safe) -> None:
+    from django.utils.html import escape
+    from django.utils.http import urlencode
+
+    client = client_as(commune, Role.SECRETAIRE)
+    item = make_item("Pauvre type", labels=("insult",), action="review")
+    response = client.get(url(commune, f"element/{item.pk}/") + "?" + urlencode({"next": next_url}))
+    back = response.context["back_url"]
+    assert back == (next_url if safe else url(commune, "boite/"))
+    body = response.content.decode()
+    link = body.split("← Retour")[0].rsplit("<a ", 1)[1]
+    assert link == f'href="{escape(back)}">'
+    assert "evil.example" not in link and "javascript:" not in link
+
+
+def test_sending_queue_hides_author_blocks_from_roles_that_may_not_block(
+    client_as, commune, make_member, make_item, platform
+) -> None:
+    from beffroi.connectors.testplatform import Fault
+    from beffroi.workspace.actions import outbox
+    from beffroi.workspace.actions.blocking import do_approve_block, do_request_block
+    from beffroi.workspace.actions.checks import ActionForbidden
+    from beffroi.workspace.actions.decisions import do_hide_item
+
+    secretary = make_member(commune, Role.SECRETAIRE)
+    manager = make_member(commune, Role.COMMUNITY_MANAGER)
+    item = make_item("Je sais où tu habites", labels=("threat",), action="review")
+    hide = OutboxEntry.objects.get(decision=do_hide_item(item, secretary)[0])
+    request = do_request_block(item, secretary, reason="Menaces répétées", duration_days=30)
+    do_approve_block(request, manager)
+    block = OutboxEntry.objects.get(action="block_author")
+    platform.store.inject(Fault("401", action="*"))
+    outbox.deliver(hide.pk)
+    outbox.deliver(block.pk)
+    assert set(OutboxEntry.objects.values_list("state", flat=True)) == {"failed"}
+
+    def listed(client) -> set[str]:
+        context = client.get(url(commune, "envois/")).context
+        return {entry.action for entry in [*context["failed"], *context["waiting"], *context["applied"]]}
+
+    assert listed(client_as(commune, Role.SECRETAIRE)) == {"hide", "block_author"}
+    volunteer_client = client_as(commune, Role.MODERATEUR_BENEVOLE)
+    assert listed(volunteer_client) == {"hide"}  # may moderate, may not block: the block is not shown
+    assert volunteer_client.post(url(commune, f"envois/{block.pk}/reessayer/")).status_code == 404
+    with pytest.raises(ActionForbidden):
+        outbox.retry(block, volunteer_client.user)
+    block.refresh_from_db()
+    assert block.state == "failed"
+
+
+def test_item_screen_points_to_a_complaint_or_pharos(client_as, commune, make_item, make_member) -> None:
+    from beffroi.workspace.actions.decisions import do_hide_item
+
+    insult = make_item("Le maire est un guignol", labels=("insult",), action="review")
+    threat = make_item("Je vais te retrouver", labels=("threat",), action="review")
+    hate = make_item("Propos haineux", labels=("hate",), action="review")
+    criticism = make_item("Ce parking coûte trop cher", labels=("criticism",))
+    director = client_as(commune, Role.DIRECTION_COM)
+
+    def page(client, item) -> str:
+        return client.get(url(commune, f"element/{item.pk}/")).content.decode()
+
+    body = page(director, insult)
+    assert "Voie conseillée : plainte</strong> (Injure ou diffamation envers une personne)" in body
+    assert "TROIS MOIS" in body and "Signalement PHAROS" not in body
+    body = page(director, threat)
+    assert "Voie conseillée : plainte</strong> (Menaces)" in body and "Signalement PHAROS" in body
+    body = page(director, hate)
+    assert "Voie conseillée : plainte" not in body
+    assert "Signalement PHAROS</strong> (<a href=\"https://www.internet-signalement.gouv.fr\"" in body
+    assert "Propos haineux (racisme" in body
+    body = page(director, criticism)
+    assert "Voie conseillée" not in body and "Signalement PHAROS" not in body
+    # No decision yet: no evidence, so no pack to build.
+    assert "evidence-pack-form" not in page(director, insult) and "pourra être créé après une décision" in page(director, insult)
+    do_hide_item(insult, make_member(commune, Role.DIRECTION_COM))
+    body = page(director, insult)
+    seq = insult.evidence.get().seq
+    assert 'class="evidence-pack-form"' in body and f'name="seqs" value="{seq}"' in body and 'name="purpose" value="plainte"' in body
+    pack = director.post(url(commune, "preuves/export/"), {"seqs": [str(seq)], "purpose": "plainte", "fmt": "zip"})
+    assert pack.status_code == 200 and pack["Content-Type"] == "application/zip"
+    # The hint is shown to every reader; only roles that may export evidence get the pack.
+    volunteer_body = page(client_as(commune, Role.MODERATEUR_BENEVOLE), insult)
+    assert "Voie conseillée : plainte" in volunteer_body and "evidence-pack-form" not in volunteer_body
+    assert "preuves/export/" not in volunteer_body

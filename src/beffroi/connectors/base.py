@@ -37,6 +37,10 @@ class Capability(StrEnum):
     BLOCK = "block"
     UNBLOCK = "unblock"
     LIKE = "like"
+    # Hide a message for the commune's own account only (Mastodon's filters): others still see it.
+    FILTER = "filter"
+    # Mute an author for the commune's account, for a while (Mastodon): softer than a block.
+    MUTE = "mute"
 
 
 # Actions the outbox can ask for, and the capability each needs.
@@ -50,6 +54,9 @@ ACTION_CAPABILITY: dict[str, Capability] = {
     "block_author": Capability.BLOCK,
     "unblock_author": Capability.UNBLOCK,
     "like": Capability.LIKE,
+    "filter_status": Capability.FILTER,
+    "mute_author": Capability.MUTE,
+    "unmute_author": Capability.MUTE,
 }
 
 
@@ -168,6 +175,9 @@ class ActionTarget:
     author_external_id: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict)
     previous_actions: tuple[str, ...] = ()  # actions already applied to this item (e.g. private_reply)
+    # Actions recorded in the outbox for this item that may still reach the platform (waiting, being
+    # sent, or failed in a way that is retried): a "once per item" action is refused while one is on its way.
+    pending_actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,6 +276,10 @@ class Connector(ABC):
     external_id_label_fr: ClassVar[str] = "Identifiant du compte sur la plateforme"
     # False for watched sources that are not the commune's own account (RSS feeds): Account.owned.
     owned_account: ClassVar[bool] = True
+    # Fields the commune types that are addresses Beffroi will fetch (a credential field's name, or
+    # "external_id"): checked when the account is connected (http(s) only, public addresses only:
+    # connectors.urlguard).
+    address_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: AccountConfig, *, http: Any | None = None) -> None:
         self.config = config
@@ -289,7 +303,11 @@ class Connector(ABC):
         return str(self.config.credentials.get("webhook_secret", ""))
 
     def webhook_timestamp(self, request: WebhookRequest) -> dt.datetime | None:
-        """When the platform sent the delivery, if the payload says so (stale deliveries are refused)."""
+        """When the platform sent the delivery, if the payload says so: a delivery older than
+        ``WEBHOOK_MAX_AGE_HOURS`` is refused as stale. None when the delivery carries no time: it is then
+        protected from replays by its receipt only (``WebhookReceipt``, one per delivery id, kept
+        ``WEBHOOK_MAX_AGE_HOURS``); a replay after the receipts are purged is accepted, and ingestion,
+        idempotent, stores nothing twice."""
         return None
 
     def webhook_targets(self, request: WebhookRequest) -> frozenset[str]:
@@ -310,6 +328,11 @@ class Connector(ABC):
     def usage(self) -> Mapping[str, Any]:
         """Rate-limit and quota figures seen in the last responses (stored in Account.rate_state)."""
         return {}
+
+    def blocked_authors(self) -> list[FetchedAuthor] | None:
+        """The people the account has blocked ON THE PLATFORM (whoever blocked them: Beffroi or a person in
+        the platform's own interface). None when the platform cannot list them."""
+        return None
 
     def webhook_delivery_id(self, request: WebhookRequest) -> str:
         """A stable id of the delivery, used to reject replays (default: hash of the body)."""

@@ -61,6 +61,25 @@ class ConnectForm(forms.Form):
                 help_text=_("Par exemple : Page de la mairie."),
             )
 
+    def clean(self) -> dict[str, Any]:
+        """Addresses Beffroi will fetch (RSS feed, Mastodon instance, Bluesky server) must be http(s) and
+        lead to the public Internet, not inside the server's network (``connectors.urlguard``)."""
+        from beffroi.connectors.urlguard import UnsafeAddress, check_url
+
+        cleaned: dict[str, Any] = super().clean() or {}
+        for name in self.connector_cls.address_fields:
+            field = "external_id" if name == "external_id" else f"cred_{name}"
+            value = str(cleaned.get(field) or "").strip()
+            if not value or field not in self.fields:
+                continue
+            # A Mastodon instance or a Bluesky server may be typed without https:// (as the SDKs accept).
+            url = value if "://" in value or name == "external_id" else f"https://{value}"
+            try:
+                check_url(url)
+            except UnsafeAddress as exc:
+                self.add_error(field, exc.message_fr)
+        return cleaned
+
     def options(self) -> dict[str, bool]:
         return {
             o.name: bool(self.cleaned_data.get(f"opt_{o.name}")) for o in self.connector_cls.option_fields

@@ -18,6 +18,9 @@ Use it from a connector like this::
   did not process it (connection refused, 429); otherwise the outbox reconciles.
 - Secrets never reach logs or error messages: tokens are sent in headers, query parameters named like
   secrets are masked, and the strings given as ``secrets`` are masked wherever they appear.
+- Only public addresses are contacted, on every redirect hop too (``connectors.urlguard``; the setting
+  ``CONNECTORS_ALLOW_PRIVATE_HOSTS`` lets tests and local test platforms reach localhost).
+- ``request(..., max_bytes=N)`` streams the body and stops reading past N bytes (RSS feeds).
 - Backoff is random but deterministic under a seed (``Backoff(seed=…)``), and ``sleep`` is injectable,
   so tests run fast and reproducibly.
 """
@@ -247,6 +250,10 @@ def json_of(response: httpx.Response) -> Any:
     return data
 
 
+class ResponseTooLarge(PermanentError):
+    """The answer is larger than the caller accepts (``HttpClient.request(max_bytes=…)``)."""
+
+
 # ---------------------------------------------------------------------------------------------
 # The client
 
@@ -294,11 +301,16 @@ class HttpClient:
         self.max_inline_wait = float(
             conf.get("HTTP_MAX_INLINE_WAIT") if max_inline_wait is None else max_inline_wait
         )
-        self.client = client or httpx.Client(
-            timeout=httpx.Timeout(self.timeout),
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=True,
-        )
+        if client is None:
+            from beffroi.connectors.urlguard import guarded_client
+
+            # Every request and redirect hop only reaches public addresses (connectors.urlguard).
+            client = guarded_client(
+                timeout=httpx.Timeout(self.timeout),
+                headers={"User-Agent": USER_AGENT},
+                follow_redirects=True,
+            )
+        self.client = client
         self.backoff = backoff or Backoff()
         self.sleep = sleep
         self.error_mapper = error_mapper
@@ -349,15 +361,21 @@ class HttpClient:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        max_bytes: int | None = None,
     ) -> httpx.Response:
-        """Send the request; return a 2xx response or raise a base error (after retries)."""
+        """Send the request; return a 2xx response or raise a base error (after retries).
+
+        With ``max_bytes`` the body is read in pieces and the download stops as soon as it passes that
+        size (:class:`ResponseTooLarge`), instead of loading everything first."""
         method = method.upper()
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         waited = 0.0
         attempt = 0
         while True:
-            error = self._attempt(method, url, params=params, data=data, json=json, headers=headers)
+            error = self._attempt(
+                method, url, params=params, data=data, json=json, headers=headers, max_bytes=max_bytes
+            )
             if isinstance(error, httpx.Response):
                 return error
             if not self._may_retry(error, idempotent):
@@ -395,14 +413,20 @@ class HttpClient:
         data: Mapping[str, Any] | None,
         json: Any,
         headers: Mapping[str, str] | None,
+        max_bytes: int | None = None,
     ) -> httpx.Response | ConnectorError:
         with self.stats._lock:
             self.stats.requests += 1
         started = time.monotonic()
         try:
-            response = self.client.request(
-                method, url, params=params, data=data, json=json, headers=headers, timeout=self.timeout
-            )
+            if max_bytes is None:
+                response = self.client.request(
+                    method, url, params=params, data=data, json=json, headers=headers, timeout=self.timeout
+                )
+            else:
+                response = self._bounded(
+                    method, url, params=params, data=data, json=json, headers=headers, max_bytes=max_bytes
+                )
         except httpx.TimeoutException as exc:
             self.stats.count("timeout")
             err: ConnectorError = TransientError(
@@ -442,6 +466,54 @@ class HttpClient:
         error.args = (self._safe(str(error.args[0])) if error.args else "",)
         error.not_sent = response.status_code == 429  # type: ignore[attr-defined]
         return error
+
+    def _bounded(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None,
+        data: Mapping[str, Any] | None,
+        json: Any,
+        headers: Mapping[str, str] | None,
+        max_bytes: int,
+    ) -> httpx.Response:
+        """Stream the answer and stop reading past ``max_bytes`` (the connection is closed)."""
+        request = self.client.build_request(
+            method, url, params=params, data=data, json=json, headers=headers, timeout=self.timeout
+        )
+        response = self.client.send(request, stream=True)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    if not response.is_success:
+                        break  # an error page: its status is what matters
+                    self.stats.count("too_large")
+                    raise ResponseTooLarge(
+                        f"{method} {self._safe(redact_url(url))}: more than {max_bytes} bytes",
+                        message_fr=f"La réponse dépasse la taille maximale acceptée ({max_bytes // 1024} Ko).",
+                        status=response.status_code,
+                    )
+                chunks.append(chunk)
+        finally:
+            response.close()
+        # The body is already decoded: the new response must not decode it again.
+        kept = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=kept,
+            content=b"".join(chunks),
+            request=response.request,
+            history=response.history,
+            extensions={k: v for k, v in response.extensions.items() if k != "network_stream"},
+        )
 
     @staticmethod
     def _may_retry(error: ConnectorError, idempotent: bool) -> bool:

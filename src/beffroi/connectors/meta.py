@@ -362,7 +362,9 @@ class MetaGraphConnector(Connector):
             # A paging link from Graph: it carries the access_token in its query; we send the token in the
             # Authorization header instead, so it never appears in a URL we log.
             url = strip_params(path_or_url, {"access_token", "appsecret_proof"})
-            return json_of(self.api.request("GET", url, params=self._params(), headers=self._headers()))
+            # Merged into the link's own query (its cursor): httpx's ``params=`` would replace that query.
+            merged = str(httpx.URL(url).copy_merge_params(self._params()))
+            return json_of(self.api.request("GET", merged, headers=self._headers()))
         return json_of(
             self.api.request(
                 "GET", self.url(path_or_url), params=self._params(params), headers=self._headers()

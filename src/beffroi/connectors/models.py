@@ -1,7 +1,8 @@
-"""Webhook receipts: each delivery is recorded once, which rejects replays.
+"""Webhook receipts: each delivery is recorded once, so a repeated delivery is never stored twice.
 
-A delivery's id (the platform's delivery id, or a hash of the body) is unique per platform; a delivery
-older than ``WEBHOOK_MAX_AGE_HOURS`` is refused as stale, so receipts only need to be kept that long
+A delivery's id (the platform's delivery id, or a hash of the body) is unique per platform: a signed
+delivery already received is acknowledged (200) without being stored again. A delivery older than
+``WEBHOOK_MAX_AGE_HOURS`` is refused as stale, so receipts only need to be kept that long
 (``connectors.purge_webhook_receipts``). The body is kept until the delivery is processed by the
 ``connectors.process_webhook`` job, so the endpoint can answer the platform at once.
 """

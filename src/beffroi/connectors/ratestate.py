@@ -11,6 +11,7 @@ Keys (all optional)::
     usage              the platform's own usage figures (e.g. Meta's X-App-Usage), ``usage_at`` when seen
     last_sync_at, last_success_at, last_error, last_error_at, consecutive_failures
     last_sync          {"pages", "items_seen", "items_created", "retries", "duration_s"}
+    platform_blocks    the account's blocked list on the platform (``connectors.blocklist``)
 
 Writes go through :func:`update_rate_state` (read-modify-write under a row lock), so the sync and the
 outbox can both record usage on the same account.

@@ -54,3 +54,19 @@ def connector_class(platform: str) -> type[Connector]:
 
 def platform_label(platform: str) -> str:
     return PLATFORM_LABELS.get(platform, platform)
+
+
+def supports(platform: str, action: str) -> bool:
+    """Whether the platform's connector has the capability ``action`` needs (``base.ACTION_CAPABILITY``);
+    False for an unknown platform or action. Used to offer platform-specific actions (Mastodon's filter
+    and mute) only where they exist."""
+    from beffroi.connectors.base import ACTION_CAPABILITY
+
+    capability = ACTION_CAPABILITY.get(action)
+    if capability is None:
+        return False
+    try:
+        cls = connector_class(platform)
+    except (KeyError, ImportError, AttributeError, TypeError):
+        return False
+    return capability in cls.capabilities

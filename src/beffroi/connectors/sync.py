@@ -9,8 +9,10 @@ Guarantees:
   page was fetched from, so two workers syncing the same account cannot move the cursor backwards;
 - time-outs and 5xx are retried with backoff (in the HTTP client, then per page here); a 429 with a
   long Retry-After defers the account (``rate_state.blocked_until``) instead of holding a worker;
-- an expired or revoked token marks the account "connexion cassée" and e-mails the team once;
-  a successful sync after a reconnection clears it;
+- an expired or revoked token marks the account "connexion cassée" and e-mails the team once (also
+  when the connector refuses the stored credentials before any call, e.g. Mastodon without its
+  instance address); a successful sync after a reconnection clears it — one that committed its own
+  pages, not one that found the cursor already moved by another worker;
 - database conflicts (SQLite "database is locked", PostgreSQL deadlocks with a concurrent webhook) roll
   the page back and try it again.
 """
@@ -200,6 +202,13 @@ def sync_account(
         )
         result.status, result.detail_fr = "broken", account.status_detail
         return result
+    except AuthError as exc:
+        # Refused before any call (e.g. Mastodon without its instance or token): a broken connection that
+        # only the team can repair, not a failure to retry.
+        connection_broken(account, exc)
+        result.status, result.detail_fr = "broken", account.status_detail
+        _record(account, result, started, None, ok=False, error_fr=result.detail_fr)
+        return result
     except ConnectorError as exc:
         return _fail(account, result, exc, started)
     except (KeyError, ImportError, AttributeError, TypeError) as exc:
@@ -220,6 +229,7 @@ def sync_account(
     def count_db_retry() -> None:
         result.db_retries += 1
 
+    moved = False
     try:
         for _ in range(max_pages):
             page = _fetch_page(connector, cursor, result, backoff, sleep, max_wait)
@@ -236,6 +246,7 @@ def sync_account(
         else:
             result.status = "more"
     except CursorMoved:
+        moved = True
         result.detail_fr = "Une autre synchronisation de ce compte était en cours."
     except AuthError as exc:
         connection_broken(account, exc)
@@ -271,7 +282,9 @@ def sync_account(
             connector,
             detail_fr="Erreur inattendue pendant la synchronisation.",
         )
-    if account.status == AccountStatus.BROKEN:
+    # Restored only by a sync that committed its own pages: when another worker moved the cursor first,
+    # this one proved nothing about the connection (the other sync decides).
+    if account.status == AccountStatus.BROKEN and not moved:
         connection_restored(account)
     _record(
         account,

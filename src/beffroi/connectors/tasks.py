@@ -85,6 +85,27 @@ def purge_webhook_receipts_job() -> int:
     return deleted
 
 
+@task("connectors.refresh_platform_blocks")
+def refresh_platform_blocks_job(account_id: int | None = None) -> list[int]:
+    """Read the blocked list of one account, or of every active account whose platform can list it."""
+    from beffroi.connectors.blocklist import lists_blocks, refresh_platform_blocks
+    from beffroi.connectors.registry import connector_class
+    from beffroi.workspace.models import Account, AccountStatus
+
+    accounts = Account.objects.select_related("commune").filter(status=AccountStatus.ACTIVE, commune__is_active=True)
+    if account_id is not None:
+        accounts = accounts.filter(pk=account_id)
+    done = []
+    for account in accounts:
+        try:
+            supported = lists_blocks(connector_class(account.platform))
+        except (KeyError, ImportError, AttributeError, TypeError):
+            continue
+        if supported and refresh_platform_blocks(account) is not None:
+            done.append(account.pk)
+    return done
+
+
 @task("connectors.import_file")
 def import_file_job(account_id: int) -> dict[str, Any]:
     """Ingest an imported file (resumable: the cursor is saved with every page)."""
@@ -96,3 +117,4 @@ def import_file_job(account_id: int) -> dict[str, Any]:
 periodic("connectors.sync_all", every=dt.timedelta(minutes=int(conf.get("SYNC_INTERVAL_MINUTES"))))
 periodic("connectors.retry_webhooks", every=dt.timedelta(minutes=10))
 periodic("connectors.purge_webhook_receipts", every=dt.timedelta(hours=6))
+periodic("connectors.refresh_platform_blocks", every=dt.timedelta(hours=6))

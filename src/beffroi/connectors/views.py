@@ -1,8 +1,13 @@
 """Webhook endpoint: every platform's deliveries arrive at ``/hooks/<platform>/<account_id>/``.
 
 The endpoint answers fast: it checks the signature (or answers the verification handshake), refuses
-stale deliveries (403) and replays (409), records the delivery (``WebhookReceipt``) and hands the work
-to the ``connectors.process_webhook`` job, then answers 200. Processing parses the delivery with the
+stale deliveries (403), records the delivery (``WebhookReceipt``) and hands the work to the
+``connectors.process_webhook`` job, then answers 200. A correctly signed delivery whose receipt already
+exists (a platform retrying after a lost 200: Meta and TikTok resend until they get one) is answered 200
+too, and nothing is stored again; a bad signature is still 403. A delivery whose payload carries no
+time (``webhook_timestamp`` is None, e.g. a Meta entry without ``time``) cannot be refused as stale: it
+relies on the receipt alone (kept ``WEBHOOK_MAX_AGE_HOURS``), and ingestion, idempotent, never stores an
+item twice even if the same body comes back after the receipts are purged. Processing parses the delivery with the
 account's connector and ingests the items through ``do_ingest_item`` (idempotent, so a delivery that
 overlaps polling stores nothing twice). A receipt whose processing failed is retried by
 ``connectors.retry_webhooks``, so nothing is lost even though the platform is not asked to resend.
@@ -97,8 +102,11 @@ def webhook(request: HttpRequest, platform: str, account_id: int) -> HttpRespons
                 content_type=request.content_type or "",
             )
     except IntegrityError:
-        logger.warning("replayed webhook for account %s: %s", account.pk, delivery_id[:16])
-        return _text(409, "Notification déjà reçue : ignorée.")
+        # Signed, fresh, and already received: the platform's retry after a lost answer (or a replay of a
+        # genuine delivery, which can store nothing). Acknowledge it, or Meta/TikTok keep retrying and
+        # end up disabling the subscription.
+        logger.info("webhook already received for account %s: %s", account.pk, delivery_id[:16])
+        return _text(200, "Notification déjà reçue : ignorée.")
     from beffroi.tasks import enqueue
 
     try:

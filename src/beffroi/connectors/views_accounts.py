@@ -57,6 +57,11 @@ CAPABILITY_LABELS_FR: dict[Capability, str] = {
     Capability.UNBLOCK: "Débloquer l'auteur",
     Capability.LIKE: "Aimer",
 }
+# Shown only for the platforms that have them (Mastodon).
+EXTRA_CAPABILITY_LABELS_FR: dict[Capability, str] = {
+    Capability.FILTER: "Filtrer un message pour le compte de la commune",
+    Capability.MUTE: "Mettre un auteur en sourdine",
+}
 # Platforms that are not accounts a commune connects (imports have their own form; replay is for tests).
 NOT_CONNECTABLE = {"import", "replay"}
 IRREVERSIBLE = {"delete"}
@@ -105,6 +110,9 @@ def capability_rows(cls: type[Connector]) -> list[CapabilityRow]:
                 "platform": cls.label
             }
         rows.append(CapabilityRow(label=label, allowed=allowed, note=note))
+    for cap, label in EXTRA_CAPABILITY_LABELS_FR.items():
+        if cap in cls.capabilities:
+            rows.append(CapabilityRow(label=label, allowed=True, note=""))
     return rows
 
 
@@ -333,6 +341,37 @@ def _after_connect(request: HttpRequest, account: Account) -> None:
         messages.info(request, note)
 
 
+def _lists_blocks(platform: str) -> bool:
+    from beffroi.connectors.blocklist import lists_blocks
+
+    try:
+        return lists_blocks(connector_class(platform))
+    except (ImportError, AttributeError, TypeError, KeyError):
+        return False
+
+
+def _platform_blocks(account: Account) -> dict[str, Any] | None:
+    """The blocked list last read on the platform (``connectors.blocklist``), its time as a datetime."""
+    from beffroi.connectors.ratestate import parse_iso
+
+    stored = (account.rate_state or {}).get("platform_blocks")
+    if not isinstance(stored, dict):
+        return None
+    return {**stored, "checked_at": parse_iso(stored.get("checked_at"))}
+
+
+def _enqueue_blocks(account: Account) -> None:
+    from beffroi.tasks import enqueue
+
+    def run() -> None:
+        try:
+            enqueue("connectors.refresh_platform_blocks", account_id=account.pk)
+        except Exception:
+            logger.exception("could not read the blocked list of account %s", account.pk)
+
+    transaction.on_commit(run)
+
+
 def _enqueue_sync(account: Account) -> None:
     from beffroi.tasks import enqueue
 
@@ -419,6 +458,8 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "webhook_url": webhook_url,
             "verify_token": account.options.get("webhook_verify_token", "") if webhook_url else "",
             "items_count": Item.objects.filter(account=account).count(),
+            "lists_blocks": _lists_blocks(account.platform),
+            "platform_blocks": _platform_blocks(account),
             "has_credentials": bool(account.credentials_encrypted),
             "guide_url": reverse(
                 "workspace:account_guide", kwargs={"commune": commune.slug, "platform": account.platform}
@@ -439,6 +480,8 @@ def account_sync(request: HttpRequest, account_id: int) -> HttpResponse:
         messages.error(request, _("Ce compte doit d'abord être reconnecté."))
     else:
         _enqueue_sync(account)
+        if _lists_blocks(account.platform):
+            _enqueue_blocks(account)
         log_audit("account.sync_requested", commune=commune, actor=request.user, target=account)
         messages.success(
             request, _("Synchronisation demandée : les nouveaux messages arrivent dans quelques instants.")

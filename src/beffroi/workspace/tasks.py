@@ -30,10 +30,11 @@ def outbox_sweep() -> dict[str, int]:
 
 @task("workspace.deadline_sweep")
 def deadline_sweep() -> dict[str, int]:
-    """Reminders before review deadlines, escalation after them."""
-    from beffroi.workspace.actions.deadlines import sweep_deadlines
+    """Reminders before review deadlines, escalation after them, and on-call alerts for the grave
+    items still waiting when working hours end."""
+    from beffroi.workspace.actions.deadlines import sweep_deadlines, sweep_oncall
 
-    return sweep_deadlines().as_dict()
+    return {**sweep_deadlines().as_dict(), "oncall_alerted": len(sweep_oncall())}
 
 
 @task("workspace.expire_blocks")

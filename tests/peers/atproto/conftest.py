@@ -37,6 +37,13 @@ def atproto_network() -> Iterator[AtprotoPeer]:
 
 
 @pytest.fixture(autouse=True)
+def _local_network_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network runs on 127.0.0.1 (PDS, PLC, App View, Ozone): the connectors' address guard
+    (``connectors.urlguard``) refuses loopback addresses unless this setting allows them."""
+    monkeypatch.setenv("BEFFROI_CONNECTORS_ALLOW_PRIVATE_HOSTS", "1")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_bluesky_sessions() -> Iterator[None]:
     from beffroi.connectors.bluesky.session import forget_sessions
 

@@ -24,6 +24,16 @@ declare(
     area="connectors",
 )
 
+declare(
+    "CONNECTORS_ALLOW_PRIVATE_HOSTS",
+    False,
+    "Let connectors contact addresses inside the server's network (loopback, private, link-local …). Off, an "
+    "address a commune types (RSS feed, Mastodon instance, Bluesky server) or a redirect that leads there is "
+    "refused (beffroi.connectors.urlguard). Only for tests and local test platforms (the test platform, an AT "
+    "Protocol dev-env at localhost): never in production.",
+    area="connectors",
+)
+
 # -- Synchronisation (beffroi.connectors.sync) ----------------------------------------------------
 declare(
     "SYNC_INTERVAL_MINUTES",
@@ -124,7 +134,8 @@ declare(
 declare(
     "RSS_MAX_BYTES",
     5 * 1024 * 1024,
-    "Largest RSS/Atom feed accepted (bytes); a bigger answer is reported as a broken feed.",
+    "Largest RSS/Atom feed accepted (bytes): the answer is read in pieces and the download stops there; a bigger "
+    "feed is reported as a broken feed.",
     area="connectors",
 )
 declare(

@@ -116,6 +116,7 @@ class BlueskyConnector(BlueskyActions, Connector):
         ),
     )
     external_id_label_fr = "Identifiant DID du compte (did:plc:…)"
+    address_fields = ("service",)
     idempotent_actions = frozenset({"hide", "unhide", "delete", "block_author", "unblock_author", "like"})
 
     clock = staticmethod(time.time)

@@ -36,6 +36,7 @@ from atproto_client import exceptions as sdk
 from atproto_client.request import Request
 
 from beffroi.connectors.base import AuthError, ConnectorError, PermanentError, RateLimited, TransientError
+from beffroi.connectors.urlguard import guard_kwargs
 
 T = TypeVar("T")
 
@@ -177,8 +178,9 @@ class BlueskySession:
         self._password = app_password
         if request is None:
             kwargs: dict[str, Any] = {}
-            if transport is not None:
-                kwargs["transport"] = transport
+            # The server is typed by the commune, and the SDK then follows the PDS its DID document names:
+            # only public addresses, on every redirect too (connectors.urlguard).
+            kwargs.update({"transport": transport} if transport is not None else guard_kwargs())
             if timeout is not None:
                 kwargs["timeout"] = timeout
             request = RecordingRequest(**kwargs)

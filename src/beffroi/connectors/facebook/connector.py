@@ -20,7 +20,9 @@ Acting:
   Facebook has two levels); to a private message: ``POST /{page-id}/messages`` within 24 h;
 - private reply: ``POST /{page-id}/messages`` ``{"recipient": {"comment_id"}, "message": {"text"}}`` —
   once per comment, within 7 days (Messenger Platform, Private Replies);
-- block / unblock the author: ``POST`` / ``DELETE /{page-id}/blocked`` ``user=…``;
+- block / unblock the author: ``POST`` / ``DELETE /{page-id}/blocked`` ``user=…``; the Page's blocked list
+  (``GET /{page-id}/blocked``: people and Pages blocked from the Page, by Beffroi or in Facebook's own
+  interface) is read by ``blocked_authors`` (``connectors.blocklist`` shows it on the account screen);
 - like: ``POST /{object-id}/likes``.
 Facebook offers no API to report content, and Groups lost their API in April 2024.
 """
@@ -445,6 +447,12 @@ class FacebookConnector(MetaGraphConnector):
                     False,
                     "Facebook ne permet qu'une seule réponse privée par commentaire, et elle a déjà été envoyée.",
                 )
+            if "private_reply" in target.pending_actions:
+                return Check(
+                    False,
+                    "Une réponse privée à ce commentaire est déjà en cours d'envoi, et Facebook n'en permet qu'une "
+                    "seule : attendez qu'elle soit partie (ou annulez-la) avant d'en écrire une autre.",
+                )
             if target.item_published_at and now - target.item_published_at > PRIVATE_REPLY_WINDOW:
                 return Check(
                     False,
@@ -535,6 +543,18 @@ class FacebookConnector(MetaGraphConnector):
         body = {"recipient": dict(recipient), "message": {"text": text}, "messaging_type": "RESPONSE"}
         data = self.post(f"{self.page_id}/messages", json_body=body)
         return ActionResult(applied=True, remote_id=str(data.get("message_id", "")), data=dict(data))
+
+    def blocked_authors(self) -> list[FetchedAuthor]:
+        """``GET /{page-id}/blocked?fields=id,name`` (Page token), every page of it."""
+        authors: list[FetchedAuthor] = []
+        seen: set[str] = set()
+        for page in self.paged(f"{self.page_id}/blocked", {"fields": "id,name", "limit": PAGE_SIZE}):
+            for profile in page:
+                ident = str(profile.get("id") or "")
+                if ident and ident not in seen:
+                    seen.add(ident)
+                    authors.append(FetchedAuthor(external_id=ident, display_name=str(profile.get("name") or "")))
+        return authors
 
     def reconcile(self, request: ActionRequest) -> ActionResult | None:
         """Replies are not idempotent: look for a reply by the Page with the same text."""

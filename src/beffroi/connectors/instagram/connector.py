@@ -403,6 +403,12 @@ class InstagramConnector(MetaGraphConnector):
                     False,
                     "Instagram ne permet qu'une seule réponse privée par commentaire, et elle a déjà été envoyée.",
                 )
+            if "private_reply" in target.pending_actions:
+                return Check(
+                    False,
+                    "Une réponse privée à ce commentaire est déjà en cours d'envoi, et Instagram n'en permet qu'une "
+                    "seule : attendez qu'elle soit partie (ou annulez-la) avant d'en écrire une autre.",
+                )
             if target.item_published_at and now - target.item_published_at > PRIVATE_REPLY_WINDOW:
                 return Check(
                     False,

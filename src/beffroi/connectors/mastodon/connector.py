@@ -55,6 +55,7 @@ from beffroi.connectors.base import (
     TransientError,
 )
 from beffroi.connectors.mastodon.convert import as_utc, html_to_text, status_item
+from beffroi.connectors.urlguard import guarded_session, unsafe_cause
 
 T = TypeVar("T")
 
@@ -67,7 +68,16 @@ PAGE_SIZE = 40  # the API's maximum for notifications and statuses
 THREAD_REFRESH_MINUTES = 60
 CURSOR_VERSION = 1
 USER_AGENT = "Beffroi/0.1 (+https://beffroi.example; moderation for French communes)"
-EXTRA_ACTIONS = frozenset({"mute_author", "unmute_author", "filter_status"})
+# Actions only Mastodon offers (capabilities FILTER and MUTE): what the team is told about them.
+FILTER_EXPLANATION_FR = (
+    "Mastodon ne permet pas de masquer la réponse d'une autre personne : « Filtrer » la cache seulement pour le "
+    "compte de la commune (filtre « Beffroi »), les autres personnes la voient toujours. Pour qu'elle soit retirée, "
+    "signalez-la aussi à la modération de l'instance."
+)
+MUTE_EXPLANATION_FR = (
+    "La sourdine cache les messages et les notifications de cette personne pour le compte de la commune, pendant "
+    "la durée choisie. Elle n'en est pas avertie et peut toujours répondre : c'est plus doux qu'un blocage."
+)
 FILTER_TITLE = "Beffroi"
 
 
@@ -129,6 +139,14 @@ def map_error(exc: BaseException, api: Mastodon | None = None, *, now: float | N
     )
 
 
+def instance_address(value: str) -> str:
+    """The instance's base URL: ``https://`` when the commune typed only the host (as Mastodon.py does)."""
+    value = value.strip().rstrip("/")
+    if value and "://" not in value:
+        value = "https://" + value
+    return value
+
+
 class MastodonConnector(Connector):
     platform = "mastodon"
     label = "Mastodon"
@@ -144,6 +162,8 @@ class MastodonConnector(Connector):
             Capability.BLOCK,
             Capability.UNBLOCK,
             Capability.LIKE,
+            Capability.FILTER,
+            Capability.MUTE,
         }
     )
     limits_fr: ClassVar[Mapping[Capability, str]] = {
@@ -168,6 +188,7 @@ class MastodonConnector(Connector):
         ),
     )
     external_id_label_fr = "Identifiant numérique du compte Mastodon"
+    address_fields = ("instance_url",)
     idempotent_actions = frozenset(
         {"delete", "block_author", "unblock_author", "like", "mute_author", "unmute_author", "filter_status"}
     )
@@ -178,9 +199,7 @@ class MastodonConnector(Connector):
         super().__init__(config, http=http)
         creds = config.credentials
         self.token = str(creds.get("access_token") or "")
-        self.instance_url = str(creds.get("instance_url") or config.options.get("instance_url") or "").rstrip(
-            "/"
-        )
+        self.instance_url = instance_address(str(creds.get("instance_url") or config.options.get("instance_url") or ""))
         self._me: str | None = None
         # Mastodon.py's client (not named ``api``: the sync reads ``connector.api`` as the shared HttpClient).
         if isinstance(http, Mastodon):
@@ -198,7 +217,9 @@ class MastodonConnector(Connector):
             api_base_url=self.instance_url,
             ratelimit_method="throw",  # never sleep inside a worker: the sync defers the account instead
             request_timeout=float(conf.get("HTTP_TIMEOUT")),
-            session=http if isinstance(http, requests.Session) else requests.Session(),
+            # Only public addresses, on every redirect too (the instance is typed by the commune, and it names
+            # its own streaming server): connectors.urlguard.
+            session=http if isinstance(http, requests.Session) else guarded_session(),
             user_agent=USER_AGENT,
             version_check_mode="none",
         )
@@ -208,6 +229,9 @@ class MastodonConnector(Connector):
         try:
             return fn(self.mastodon)
         except mde.MastodonError as exc:
+            refused = unsafe_cause(exc)  # Mastodon.py wraps every failure of the request in a network error
+            if refused is not None:
+                raise refused from exc
             raise map_error(exc, self.mastodon, now=self.clock()) from exc
 
     @property
@@ -379,13 +403,23 @@ class MastodonConnector(Connector):
 
     # -- acting ----------------------------------------------------------------------------
     def check(self, action: str, target: ActionTarget, *, now: dt.datetime | None = None) -> Check:
-        if action in EXTRA_ACTIONS:
-            return Check(True)
         base = super().check(action, target, now=now)
         if not base.allowed:
             return base
         author = self._author(target)
         me = self.account_id
+        if action == "filter_status":
+            if not target.item_external_id:
+                return Check(False, "Ce message n'a pas d'identifiant Mastodon : impossible de le filtrer.")
+            if author and author == me:
+                return Check(False, "C'est un message du compte de la commune : supprimez-le plutôt.")
+            return Check(True, FILTER_EXPLANATION_FR)
+        if action in ("mute_author", "unmute_author"):
+            if not author:
+                return Check(False, "L'auteur de ce message est inconnu sur Mastodon.")
+            if author == me:
+                return Check(False, "Cette action ne s'applique pas au compte de la commune lui-même.")
+            return Check(True, MUTE_EXPLANATION_FR if action == "mute_author" else "")
         if action == "delete":
             if author != me:
                 return Check(

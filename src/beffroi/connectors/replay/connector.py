@@ -212,6 +212,8 @@ class ReplayConnector(Connector):
         if action == "private_reply":
             if "private_reply" in target.previous_actions:
                 return Check(False, "Une réponse privée a déjà été envoyée pour ce commentaire : la plateforme n'en permet qu'une.")
+            if "private_reply" in target.pending_actions:
+                return Check(False, "Une réponse privée à ce commentaire est déjà en cours d'envoi : la plateforme n'en permet qu'une.")
             published = target.item_published_at
             if published is not None and (now or dt.datetime.now(dt.UTC)) - published > PRIVATE_REPLY_WINDOW:
                 return Check(False, "Les réponses privées ne sont possibles que dans les 7 jours suivant le commentaire.")

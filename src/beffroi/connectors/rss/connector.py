@@ -5,7 +5,8 @@ are never moderated (``moderated=False``) — Beffroi cannot hide, delete or ans
 publishes them.
 
 Reading: one HTTP GET per poll, fetched with httpx (through ``connectors.http``: time-outs, retries,
-Retry-After) and parsed with feedparser. The GET is conditional (RFC 9110 §13.1): the ``ETag`` and
+Retry-After; only public addresses, see ``connectors.urlguard``; the body is streamed and the download
+stops past ``RSS_MAX_BYTES``) and parsed with feedparser. The GET is conditional (RFC 9110 §13.1): the ``ETag`` and
 ``Last-Modified`` of the previous answer are sent back as ``If-None-Match`` / ``If-Modified-Since``, and a
 ``304 Not Modified`` costs the site nothing and yields no item. Each entry gets a stable id (its ``<guid>``
 / ``<id>``, else its link, else a hash of its content), its HTML is stripped to plain text, and its date is
@@ -38,7 +39,7 @@ from beffroi.connectors.base import (
     FetchPage,
     PermanentError,
 )
-from beffroi.connectors.http import HttpClient
+from beffroi.connectors.http import HttpClient, ResponseTooLarge
 from beffroi.connectors.rss.text import html_to_text
 
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
@@ -130,6 +131,7 @@ class RssConnector(Connector):
     }
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()  # public feeds
     external_id_label_fr = "Adresse du flux RSS ou Atom (commence par https://)"
+    address_fields = ("external_id",)
     idempotent_actions = frozenset()
 
     clock = staticmethod(time.time)
@@ -144,6 +146,10 @@ class RssConnector(Connector):
 
     # -- reading ---------------------------------------------------------------------------
     def _get(self, url: str, cursor: Mapping[str, Any]) -> httpx.Response | None:
+        """GET the feed: only an http(s) address of the public Internet (``connectors.urlguard``, on each
+        redirect too), read in pieces and abandoned past ``RSS_MAX_BYTES``."""
+        from beffroi import conf
+
         if not url.lower().startswith(("http://", "https://")):
             raise PermanentError(
                 f"not an http(s) URL: {url!r}",
@@ -154,20 +160,19 @@ class RssConnector(Connector):
             headers["If-None-Match"] = str(cursor["etag"])
         if cursor.get("modified"):
             headers["If-Modified-Since"] = str(cursor["modified"])
+        limit = int(conf.get("RSS_MAX_BYTES"))
         try:
-            return self.api.request("GET", url, headers=headers)
+            return self.api.request("GET", url, headers=headers, max_bytes=limit)
         except NotModified:
             return None
+        except ResponseTooLarge as exc:
+            raise PermanentError(
+                f"feed too large: more than {limit} bytes",
+                message_fr=f"Le flux est trop volumineux (plus de {limit // 1024} Ko) : Beffroi a arrêté de le lire.",
+                status=exc.status,
+            ) from exc
 
     def _parse(self, response: httpx.Response, url: str) -> Any:
-        from beffroi import conf
-
-        limit = int(conf.get("RSS_MAX_BYTES"))
-        if len(response.content) > limit:
-            raise PermanentError(
-                f"feed too large: {len(response.content)} bytes",
-                message_fr=f"Le flux est trop volumineux ({len(response.content) // 1024} Ko, au plus {limit // 1024} Ko).",
-            )
         parsed = feedparser.parse(
             response.content,
             response_headers={"content-type": response.headers.get("content-type", ""), "content-location": url},

@@ -1,4 +1,7 @@
-"""Run the test platform by hand: ``python -m beffroi.connectors.testplatform --port 8765``."""
+"""Run the test platform by hand: ``python -m beffroi.connectors.testplatform --port 8765``.
+
+Beffroi refuses to contact addresses of the local network (``connectors.urlguard``): start the Beffroi
+that connects to this platform with ``BEFFROI_CONNECTORS_ALLOW_PRIVATE_HOSTS=1``."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ def main() -> int:
     store = PlatformStore(token=args.token, honour_idempotency_keys=not args.no_idempotency)
     server = TestPlatformServer(store, host=args.host, port=args.port).start()
     print(f"Plateforme de test : {server.url} (jeton « {args.token} »). Ctrl+C pour arrêter.")
+    print("Lancez le Beffroi qui s'y connecte avec BEFFROI_CONNECTORS_ALLOW_PRIVATE_HOSTS=1 (adresse locale).")
     try:
         while True:
             time.sleep(3600)

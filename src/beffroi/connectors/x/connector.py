@@ -240,6 +240,10 @@ class XConnector(Connector):
     def verify_webhook(self, request: WebhookRequest, *, secret: str) -> WebhookResponse | None:
         return webhooks.verify(request, secret=secret)
 
+    def webhook_timestamp(self, request: WebhookRequest) -> dt.datetime | None:
+        """The newest event's ``timestamp_ms`` / ``created_timestamp`` (stale deliveries are refused)."""
+        return webhooks.delivery_time(request.body)
+
     def parse_webhook(self, request: WebhookRequest) -> list[FetchedItem]:
         """tweet_create_events, looked up again in v2 (conversation ids, which the v1.1 payload lacks, decide
         whether a reply is in one of the account's conversations)."""

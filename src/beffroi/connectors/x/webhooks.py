@@ -8,6 +8,13 @@
 - Deliveries are ``{"for_user_id": "<subscribed account>", "tweet_create_events": [<v1.1 tweet>, …], …}``:
   tweets that mention the account, replies to it, and the account's own tweets. Other event types
   (favorites, follows, blocks …) bring no text to moderate and are ignored.
+- When: X's payloads carry no delivery time in a header, but each event says when it happened
+  (Account Activity data objects: ``timestamp_ms`` on tweets, ``favorite_events`` and
+  ``tweet_delete_events``, ``created_timestamp`` on ``follow_events``, ``block_events``,
+  ``direct_message_events`` …, epoch milliseconds; a tweet's ``created_at`` otherwise). X sends an event
+  when it happens, so a delivery was sent no earlier than its newest event: :func:`delivery_time` is that
+  time, and a delivery whose newest event is older than ``WEBHOOK_MAX_AGE_HOURS`` is refused as stale.
+  A delivery without any of these fields relies on its receipt alone (see ``connectors.views``).
 """
 
 from __future__ import annotations
@@ -116,3 +123,39 @@ def v1_to_v2(tweet: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     if user.get("created_at"):
         v2_user["created_at"] = parse_v1_time(str(user["created_at"])).isoformat().replace("+00:00", "Z")
     return v2, v2_user
+
+
+def _event_time(event: Mapping[str, Any]) -> dt.datetime | None:
+    for name in ("timestamp_ms", "created_timestamp"):
+        raw = event.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            return dt.datetime.fromtimestamp(int(str(raw)) / 1000, tz=dt.UTC)
+        except (TypeError, ValueError, OverflowError, OSError):
+            continue
+    created = event.get("created_at")
+    if isinstance(created, str) and created:
+        try:
+            return parse_v1_time(created)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return None
+
+
+def delivery_time(body: bytes) -> dt.datetime | None:
+    """When X sent the delivery: the time of its newest event (None when no event carries one)."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    times = [
+        when
+        for name, events in payload.items()
+        if name.endswith("_events") and isinstance(events, list)
+        for event in events
+        if isinstance(event, dict) and (when := _event_time(event)) is not None
+    ]
+    return max(times) if times else None

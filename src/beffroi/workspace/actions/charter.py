@@ -25,6 +25,7 @@ from django.db import connection, transaction
 
 from beffroi.core.audit import log_audit
 from beffroi.core.models import Commune
+from beffroi.core.roles import Perm
 from beffroi.domain.moderation.charter import (
     NEVER_HIDE,
     CharterError,
@@ -38,6 +39,7 @@ from beffroi.domain.moderation.charter import (
     Charter as EngineCharter,
 )
 from beffroi.domain.moderation.types import ALL_LABELS, REMOVAL_WORTHY, Action, Label
+from beffroi.workspace.actions.checks import check_commune_perm
 from beffroi.workspace.models import Charter, Item
 
 PREVIEW_SIZE = 500
@@ -463,6 +465,11 @@ def draft_digest(draft: EngineCharter) -> str:
 # Saving and publishing
 
 
+def check_edit_charter(actor: Any, commune: Commune) -> None:
+    """Only roles with ``Perm.EDIT_CHARTER`` save or publish the charter (``actor=None``: Beffroi)."""
+    check_commune_perm(actor, commune, Perm.EDIT_CHARTER, "modifier la charte de modération")
+
+
 def _lock(commune: Commune) -> None:
     if connection.features.has_select_for_update:
         Commune.objects.select_for_update().filter(pk=commune.pk).values_list("pk", flat=True).first()
@@ -511,9 +518,12 @@ def _summary(old: EngineCharter | None, new: EngineCharter) -> list[str]:
 def save_charter(
     commune: Commune, draft: EngineCharter, *, actor: Any, note: str = "", publish: bool = True
 ) -> Charter | None:
-    """Store ``draft`` as the commune's new charter version. Returns None when nothing changed."""
+    """Store ``draft`` as the commune's new charter version. Returns None when nothing changed.
+
+    The actor's role must allow editing the charter (``actor=None``: Beffroi itself)."""
     from beffroi.workspace.actions.judging import forget_engines
 
+    check_edit_charter(actor, commune)
     draft = for_commune(draft, commune)
     content = dumps(draft)
     loads(content)  # what is stored must load back (the engine validates it once more)
@@ -554,6 +564,7 @@ def save_charter(
 
 def publish_version(row: Charter, *, actor: Any) -> Charter:
     """Show this version on the public page (the public page shows the newest published version)."""
+    check_edit_charter(actor, row.commune)
     if not row.published:
         Charter.objects.filter(pk=row.pk).update(published=True)
         row.published = True

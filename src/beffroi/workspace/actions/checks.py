@@ -16,6 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
 from beffroi.core.models import Commune, Membership
 from beffroi.core.roles import Perm, Role, has_perm
 from beffroi.workspace.models import Item, ItemStatus, OutboxEntry, OutboxState, PlatformState
@@ -31,15 +34,16 @@ class ActionError(Exception):
         self.message = message
 
 
-class ActionForbidden(ActionError):
-    """The person's role does not allow this action (HTTP 403)."""
+class ActionForbidden(ActionError, PermissionDenied):
+    """The person's role does not allow this action (HTTP 403: a view that does not catch it answers
+    403 like Django's ``PermissionDenied``)."""
 
     status = 403
 
 
-class ActionNotFound(ActionError):
+class ActionNotFound(ActionError, Http404):
     """The object does not exist for this person (another commune, or a private message they may
-    not see) (HTTP 404)."""
+    not see) (HTTP 404: a view that does not catch it answers 404 like Django's ``Http404``)."""
 
     status = 404
 
@@ -62,6 +66,9 @@ ACTION_PERMS: dict[str, frozenset[Perm]] = {
     "approve_block": frozenset({Perm.APPROVE_BLOCK}),
     "unblock": frozenset({Perm.APPROVE_BLOCK}),
     "retry": frozenset({Perm.MODERATE}),
+    # Mastodon only: hide a reply for the commune's account, mute its author for a while.
+    "filter_status": frozenset({Perm.MODERATE}),
+    "mute_author": frozenset({Perm.MODERATE}),
 }
 
 ACTION_LABELS_FR: dict[str, str] = {
@@ -76,10 +83,17 @@ ACTION_LABELS_FR: dict[str, str] = {
     "like": "Remercier (j'aime)",
     "route": "Transmettre à un service",
     "request_block": "Demander le blocage de l'auteur",
+    "approve_block": "Approuver un blocage",
+    "unblock": "Débloquer un auteur",
+    "filter_status": "Filtrer pour le compte de la commune",
+    "mute_author": "Mettre l'auteur en sourdine",
 }
 
 # Actions sent to the platform through the outbox (the others only change Beffroi's state).
-PLATFORM_ACTIONS = frozenset({"hide", "unhide", "delete", "reply", "private_reply", "like", "report", "block_author", "unblock_author"})
+PLATFORM_ACTIONS = frozenset(
+    {"hide", "unhide", "delete", "reply", "private_reply", "like", "report", "block_author", "unblock_author", "filter_status", "mute_author"}
+)
+MAX_MUTE_DAYS = 365
 OPEN_STATUSES = (ItemStatus.NEW, ItemStatus.REVIEW, ItemStatus.TODO, ItemStatus.ESCALATED)
 MAX_REPLY_LENGTH = 8000
 
@@ -96,6 +110,22 @@ def membership_of(actor: Any, commune: Commune) -> Membership:
 
 def role_of(actor: Any, commune: Commune) -> Role:
     return Role(membership_of(actor, commune).role)
+
+
+def check_commune_perm(actor: Any, commune: Commune, perm: Perm, what_fr: str) -> Role | None:
+    """A governance action (charter, team, saved replies, retention, legal hold, duty settings): the
+    actor must be a member of ``commune`` whose role has ``perm``.
+
+    ``what_fr`` completes "Votre rôle ne permet pas de …" (e.g. "modifier la charte"). ``actor=None``
+    is Beffroi itself (command line, background jobs, the demo, a new commune's default charter): no
+    person to check. Non-members get ActionNotFound (they learn nothing), members whose role lacks
+    the permission ActionForbidden."""
+    if actor is None:
+        return None
+    role = role_of(actor, commune)
+    if not has_perm(role, perm):
+        raise ActionForbidden(f"Votre rôle ne permet pas de {what_fr}.")
+    return role
 
 
 def can_see_item(role: Role | str | None, item: Item) -> bool:
@@ -301,6 +331,32 @@ def check_report(actor: Any, item: Item) -> None:
     if item.decisions.filter(kind="report", undone_by__isnull=True).exists():
         raise ActionError("Cet élément a déjà été signalé à la plateforme.")
     check_platform(item, "report", confirm=True)
+
+
+def check_filter_status(actor: Any, item: Item) -> None:
+    """Mastodon: hide a message for the commune's account only (its « Beffroi » filter)."""
+    check_item_access(actor, item, "filter_status")
+    if item.platform_state == PlatformState.DELETED:
+        raise ActionError("Cet élément a été supprimé de la plateforme.")
+    if item.is_from_commune:
+        raise ActionError("C'est un message de la commune : il ne se filtre pas.")
+    if pending_entry(item, "filter_status") is not None or item.decisions.filter(
+        kind="filter_status", undone_by__isnull=True
+    ).exists():
+        raise ActionError("Ce message est déjà filtré pour le compte de la commune.")
+    check_platform(item, "filter_status", confirm=True)
+
+
+def check_mute_author(actor: Any, item: Item, duration_days: int | None) -> None:
+    """Mastodon: mute the item's author for the commune's account (``None``: without end)."""
+    check_item_access(actor, item, "mute_author")
+    if item.author is None:
+        raise ActionError("L'auteur de cet élément est inconnu : impossible de le mettre en sourdine.")
+    if duration_days is not None and not 1 <= duration_days <= MAX_MUTE_DAYS:
+        raise ActionError(f"Indiquez une durée de sourdine entre 1 et {MAX_MUTE_DAYS} jours (ou sans limite).")
+    if pending_entry(item, "mute_author") is not None:
+        raise ActionError("La mise en sourdine de cet auteur est déjà en cours d'envoi.")
+    check_platform(item, "mute_author", confirm=True)
 
 
 def check_request_block(actor: Any, item: Item | None, author: Any, reason: str, duration_days: int | None) -> None:

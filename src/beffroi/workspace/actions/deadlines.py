@@ -5,10 +5,12 @@ seen (``Commune.review_deadline_hours``, 48 by default), skipping French public 
 the team does not work (``beffroi.domain.deadlines``). For the gravest labels (hate, threats: the
 commune's ``oncall_labels``), when on-call is enabled, the deadline is at most
 ``oncall_deadline_hours`` CLOCK hours, and an item arriving outside working hours alerts at once the
-members on call and the crisis circle.
+members on call and the crisis circle; :func:`sweep_oncall` (periodic) does the same, once, for an
+on-call item that arrived during the day and is still waiting when working hours end.
 
-:func:`sweep_deadlines` (periodic) sends a reminder when an item nears its deadline and escalates it
-when the deadline passes (status "transmis", e-mail to the communication director).
+:func:`sweep_deadlines` (periodic) sends a reminder when an item to review, or a question waiting for
+its answer ("à traiter"), nears its deadline and escalates it when the deadline passes (status
+"transmis", e-mail to the communication director).
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ def assign_deadline(item: Item, *, alert: bool = True) -> None:
     item.deadline_at = deadline
     item.oncall = oncall
     item.reminder_sent_at = None
-    item.save(update_fields=["deadline_at", "oncall", "reminder_sent_at", "updated_at"])
+    item.oncall_alerted_at = None
+    item.save(update_fields=["deadline_at", "oncall", "reminder_sent_at", "oncall_alerted_at", "updated_at"])
     if alert:
         alert_if_oncall(item, schedule=schedule)
 
@@ -84,16 +87,40 @@ def assign_deadline(item: Item, *, alert: bool = True) -> None:
 def alert_if_oncall(item: Item, *, schedule: WorkingSchedule | None = None, now: dt.datetime | None = None) -> bool:
     """An on-call item to review, outside working hours: e-mail the on-call members and the crisis
     circle once the transaction commits. Returns True if an alert is scheduled."""
-    if not item.oncall or item.status != ItemStatus.REVIEW:
+    if not item.oncall or item.status != ItemStatus.REVIEW or item.oncall_alerted_at is not None:
         return False
     schedule = schedule or schedule_for(item.commune)
-    if is_working_time(now or timezone.now(), schedule):
+    now = now or timezone.now()
+    if is_working_time(now, schedule):
         return False
+    # claim the alert (compare-and-set): a sweep running beside the routing alerts once
+    if not Item.objects.filter(pk=item.pk, oncall_alerted_at__isnull=True).update(oncall_alerted_at=now):
+        return False
+    item.oncall_alerted_at = now
     from beffroi.workspace.actions import notifications
 
     item_id = item.pk
     transaction.on_commit(lambda: notifications.oncall_alert(item_id))
     return True
+
+
+def sweep_oncall(*, now: dt.datetime | None = None) -> list[int]:
+    """On-call items still waiting for review when working hours end (they came in during the day
+    and nobody handled them): alert the on-call members once, as if they had arrived now."""
+    now = now or timezone.now()
+    alerted: list[int] = []
+    pending = Item.objects.filter(
+        status=ItemStatus.REVIEW, oncall=True, oncall_alerted_at__isnull=True, commune__is_active=True
+    ).select_related("commune")
+    schedules: dict[int, WorkingSchedule] = {}
+    for item in pending.order_by("commune_id", "deadline_at", "id"):
+        schedule = schedules.get(item.commune_id)
+        if schedule is None:
+            schedule = schedules[item.commune_id] = schedule_for(item.commune)
+        with transaction.atomic():
+            if alert_if_oncall(item, schedule=schedule, now=now):
+                alerted.append(item.pk)
+    return alerted
 
 
 def oncall_members(commune: Commune, *, now: dt.datetime | None = None) -> list[int]:
@@ -163,19 +190,36 @@ def _reminder_due(item: Item, now: dt.datetime, schedule: WorkingSchedule) -> bo
     return working_hours_between(now, item.deadline_at, schedule) <= commune.reminder_before_hours
 
 
+def _awaits_the_team(item: Item) -> bool:
+    """An item the sweep follows: one to review, or a question still waiting for its answer ("à
+    traiter"; a thank-you left without a reply is neither reminded nor escalated)."""
+    if item.status == ItemStatus.REVIEW:
+        return True
+    verdict = item.current_verdict
+    return item.status == ItemStatus.TODO and verdict is not None and "question" in (verdict.labels or [])
+
+
 def sweep_deadlines(*, now: dt.datetime | None = None) -> DeadlineSweep:
+    """Remind the team of the items to review and the questions to answer that near their deadline,
+    and escalate those past it to the communication director (status "transmis")."""
     from beffroi.workspace.actions import notifications
 
     now = now or timezone.now()
     result = DeadlineSweep()
-    communes = Commune.objects.filter(is_active=True, items__status=ItemStatus.REVIEW, items__deadline_at__isnull=False).distinct()
+    communes = Commune.objects.filter(
+        is_active=True, items__status__in=DEADLINE_STATUSES, items__deadline_at__isnull=False
+    ).distinct()
     for commune in communes:
         schedule = schedule_for(commune)
         reminded, escalated = [], []
-        open_items = Item.objects.filter(commune=commune, status=ItemStatus.REVIEW, deadline_at__isnull=False).select_related("commune")
-        for item in open_items.filter(deadline_at__lte=now):
+        open_items = Item.objects.filter(
+            commune=commune, status__in=DEADLINE_STATUSES, deadline_at__isnull=False
+        ).select_related("commune", "current_verdict")
+        for item in open_items.filter(deadline_at__lte=now).order_by("deadline_at", "id"):
+            if not _awaits_the_team(item):
+                continue
             with transaction.atomic():
-                changed = Item.objects.filter(pk=item.pk, status=ItemStatus.REVIEW).update(
+                changed = Item.objects.filter(pk=item.pk, status=item.status).update(
                     status=ItemStatus.ESCALATED, escalated_at=now, updated_at=now
                 )
                 if changed:
@@ -185,12 +229,15 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> DeadlineSweep:
                         actor_label="Beffroi (échéance)",
                         target=item,
                         deadline_at=item.deadline_at.isoformat(),
+                        previous_status=item.status,
                     )
                     escalated.append(item.pk)
-        for item in open_items.filter(deadline_at__gt=now, reminder_sent_at__isnull=True):
-            if _reminder_due(item, now, schedule) and Item.objects.filter(
-                pk=item.pk, reminder_sent_at__isnull=True
-            ).update(reminder_sent_at=now):
+        for item in open_items.filter(deadline_at__gt=now, reminder_sent_at__isnull=True).order_by("deadline_at", "id"):
+            if (
+                _awaits_the_team(item)
+                and _reminder_due(item, now, schedule)
+                and Item.objects.filter(pk=item.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+            ):
                 reminded.append(item.pk)
         if reminded:
             log_audit("deadline.reminder", commune=commune, actor_label="Beffroi (échéance)", items=reminded)

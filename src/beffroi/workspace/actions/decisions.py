@@ -1,5 +1,6 @@
 """Decisions on items: hide, unhide, delete, keep, reply, private reply, escalate, like, route to a
-service, report — by a person or automatically.
+service, report, and on Mastodon filter (for the commune's account) and mute the author — by a person
+or automatically.
 
 Each ``do_*`` function, in ONE transaction: locks the item, runs its ``check_*`` (permission, state,
 platform capability), writes the :class:`Decision` (who, when, the charter article), records the
@@ -213,6 +214,42 @@ def do_report(item: Item, actor: Any, *, reason: str = "") -> Decision:
         article=verdict.article if verdict else "",
         platform_action="report",
         payload={"reason": reason},
+    )
+
+
+@transaction.atomic
+def do_filter_status(item: Item, actor: Any, *, note: str = "") -> Decision:
+    """Mastodon: hide the message for the commune's account only (its « Beffroi » filter), where the
+    platform cannot hide someone else's reply. Others still see it: report it to have it removed."""
+    item = lock_item(item)
+    checks.check_filter_status(actor, item)
+    verdict = item.current_verdict
+    return decide(
+        item,
+        DecisionKind.FILTER_STATUS,
+        actor,
+        note=note,
+        article=verdict.article if verdict else "",
+        label=main_label(verdict),
+        new_status=ItemStatus.DONE,
+        platform_action="filter_status",
+    )
+
+
+@transaction.atomic
+def do_mute_author(item: Item, actor: Any, *, duration_days: int | None = None, note: str = "") -> Decision:
+    """Mastodon: mute the item's author for the commune's account, for ``duration_days`` (None: until
+    lifted). Softer than a block, so a single person decides it."""
+    item = lock_item(item)
+    checks.check_mute_author(actor, item, duration_days)
+    return decide(
+        item,
+        DecisionKind.MUTE_AUTHOR,
+        actor,
+        note=note,
+        data={"duration_days": duration_days},
+        platform_action="mute_author",
+        payload={"duration_days": duration_days},
     )
 
 

@@ -389,6 +389,25 @@ def verify_chain(commune: Commune) -> ChainReport:
     return report
 
 
+def do_verify_chain(commune: Commune, *, actor: Any) -> ChainReport:
+    """Verify the commune's chain for a person allowed to see the evidence, and write the check (and
+    its result) to the audit trail."""
+    from beffroi.core.roles import Perm
+    from beffroi.workspace.actions.checks import check_commune_perm
+
+    check_commune_perm(actor, commune, Perm.EXPORT_EVIDENCE, "vérifier les preuves")
+    report = verify_chain(commune)
+    log_audit(
+        "evidence.verified",
+        commune=commune,
+        actor=actor,
+        ok=report.ok,
+        checked=report.checked,
+        broken_seq=report.broken_seq,
+    )
+    return report
+
+
 def chain_head(commune: Commune) -> tuple[int, str]:
     head = EvidenceChainHead.objects.filter(commune=commune).first()
     return (head.last_seq, head.last_hash) if head is not None else (0, GENESIS_HASH)

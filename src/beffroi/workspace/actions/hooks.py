@@ -36,6 +36,8 @@ EVIDENCE_KINDS = frozenset(
         DecisionKind.BLOCK_AUTHOR,
         DecisionKind.REPLY,
         DecisionKind.PRIVATE_REPLY,
+        DecisionKind.FILTER_STATUS,
+        DecisionKind.MUTE_AUTHOR,
     }
 )
 # Decisions that say something about the item's content, compared with the engine; undos too (the

@@ -323,6 +323,18 @@ def update_commune_model(commune: Commune, *, force: bool = False) -> CommuneMod
     return row
 
 
+def do_request_model_update(commune: Commune, *, actor: Any) -> None:
+    """"Mettre à jour le modèle" on the agreement screen: a person allowed to edit the charter asks
+    for the commune's model to be retrained (in the background: ``governance.update_model``)."""
+    from beffroi.core.roles import Perm
+    from beffroi.tasks import enqueue
+    from beffroi.workspace.actions.checks import check_commune_perm
+
+    check_commune_perm(actor, commune, Perm.EDIT_CHARTER, "mettre à jour le modèle de la commune")
+    log_audit("model.update_requested", commune=commune, actor=actor)
+    enqueue("governance.update_model", commune_id=commune.pk, force=False)
+
+
 def communes_with_new_examples() -> list[Commune]:
     result = []
     for commune in Commune.objects.filter(is_active=True).order_by("slug"):

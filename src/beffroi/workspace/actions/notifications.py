@@ -18,7 +18,7 @@ from django.urls import reverse
 from beffroi.core.models import Commune, Membership
 from beffroi.core.roles import Perm, Role, has_perm
 from beffroi.workspace.actions.verdicts import label_fr
-from beffroi.workspace.models import BlockRequest, Decision, Item, ItemKind
+from beffroi.workspace.models import BlockRequest, Decision, Item, ItemKind, ItemStatus
 
 logger = logging.getLogger(__name__)
 
@@ -179,11 +179,15 @@ def deadline_reminder(commune_id: int, item_ids: list[int]) -> int:
         visible = [i for i in items if not i.is_private or has_perm(member.role, Perm.VIEW_PRIVATE)]
         if not visible:
             continue
+        questions = sum(1 for i in visible if i.status == ItemStatus.TODO)
         body = (
             "Bonjour,\n\n"
-            f"{len(visible)} élément(s) de {commune.name} arrivent bientôt à échéance sans décision.\n"
-            "Sans décision avant l'échéance, ils seront transmis à la direction de la communication.\n\n"
-            f"File à traiter : {_url('workspace:queue', commune=commune.slug)}\n\n— Beffroi\n"
+            f"{len(visible)} élément(s) de {commune.name} arrivent bientôt à échéance sans décision"
+            + (f", dont {questions} question(s) qui attendent une réponse" if questions else "")
+            + ".\nSans décision avant l'échéance, ils seront transmis à la direction de la communication.\n\n"
+            f"File à traiter : {_url('workspace:queue', commune=commune.slug)}\n"
+            + (f"Questions à traiter : {_url('workspace:todo', commune=commune.slug)}\n" if questions else "")
+            + "\n— Beffroi\n"
         )
         sent += int(_send(f"{len(visible)} élément(s) à traiter bientôt", body, [member.user.email]))
     return sent

@@ -93,12 +93,21 @@ def backoff_delay(attempts: int, *, retry_after: float | None = None, rng: rando
 # What the connector is told about the item
 
 
-def action_target(item: Item, *, external_id: str | None = None) -> ActionTarget:
+def action_target(item: Item, *, external_id: str | None = None, before_entry: int | None = None) -> ActionTarget:
+    """What the connector is told about ``item``: the actions applied to it, and those still on their way
+    (pending, being sent, or failed and retried later) so that a "once per item" action (Facebook's
+    private reply) is refused at decision time. ``before_entry``: only the entries recorded before that
+    one (delivering an entry, which must not see itself or later ones)."""
     applied: tuple[str, ...] = getattr(item, "applied_actions", None) or ()
-    if not hasattr(item, "applied_actions") and item.pk:
-        applied = tuple(
-            OutboxEntry.objects.filter(item=item, state=OutboxState.APPLIED).order_by("id").values_list("action", flat=True)
-        )
+    pending: tuple[str, ...] = ()
+    if (not hasattr(item, "applied_actions") or before_entry is not None) and item.pk:
+        rows = OutboxEntry.objects.filter(item=item).exclude(state=OutboxState.CANCELLED)
+        rows = rows.exclude(state=OutboxState.FAILED, error_kind=REFUSED)  # never reaches the platform
+        if before_entry is not None:
+            rows = rows.filter(id__lt=before_entry)
+        found = list(rows.order_by("id").values_list("action", "state"))
+        applied = tuple(action for action, state in found if state == OutboxState.APPLIED)
+        pending = tuple(action for action, state in found if state != OutboxState.APPLIED)
     return ActionTarget(
         item_external_id=external_id or item.external_id,
         item_kind=item.kind if external_id is None else "reply",
@@ -108,6 +117,7 @@ def action_target(item: Item, *, external_id: str | None = None) -> ActionTarget
         author_external_id=item.author.external_id if item.author is not None else "",
         raw=item.raw_payload if external_id is None else {},
         previous_actions=applied,
+        pending_actions=pending,
     )
 
 
@@ -241,7 +251,7 @@ def _request(entry: OutboxEntry) -> ActionRequest:
             author_external_id=str(payload.get("author_external_id", "")),
         )
     else:
-        target = action_target(item, external_id=payload.get("target_external_id") or None)
+        target = action_target(item, external_id=payload.get("target_external_id") or None, before_entry=entry.pk)
         if payload.get("author_external_id"):
             target = ActionTarget(**{**target.__dict__, "author_external_id": str(payload["author_external_id"])})
     return ActionRequest(
@@ -526,6 +536,8 @@ def retry(entry: OutboxEntry, actor: Any) -> OutboxEntry:
         check_item_access(actor, entry.item, "retry")
     else:
         check_perm(role_of(actor, entry.commune), "retry")
+    if entry.action in ("block_author", "unblock_author"):
+        check_perm(role_of(actor, entry.commune), "approve_block")  # blocking is for roles that may block
     if entry.state != OutboxState.FAILED:
         raise ActionError("Cette action n'a pas échoué : rien à réessayer.")
     if entry.account is not None and entry.account.status == AccountStatus.BROKEN:

@@ -15,6 +15,8 @@ from django.db.models import F
 
 from beffroi.core.audit import log_audit
 from beffroi.core.models import Commune
+from beffroi.core.roles import Perm
+from beffroi.workspace.actions.checks import check_commune_perm
 from beffroi.workspace.models import SavedReply, Service
 
 
@@ -77,6 +79,12 @@ def count_use(reply: SavedReply) -> None:
 # Services
 
 
+def check_manage_replies(actor: Any, commune: Commune) -> None:
+    """Saved replies and services are managed by roles with ``Perm.MANAGE_SAVED_REPLIES``
+    (``actor=None``: Beffroi itself, e.g. the demo)."""
+    check_commune_perm(actor, commune, Perm.MANAGE_SAVED_REPLIES, "gérer les réponses enregistrées et les services")
+
+
 def _check_service(commune: Commune, service: Service | None) -> None:
     if service is not None and service.commune_id != commune.pk:
         raise RepliesError("Service introuvable.")
@@ -85,6 +93,7 @@ def _check_service(commune: Commune, service: Service | None) -> None:
 def do_save_service(
     commune: Commune, *, actor: Any, name: str, email: str = "", keywords: str | list[str] = "", service: Service | None = None
 ) -> Service:
+    check_manage_replies(actor, commune)
     _check_service(commune, service)
     name = " ".join((name or "").split())
     if not name:
@@ -110,9 +119,11 @@ def do_save_service(
 
 
 def do_delete_service(commune: Commune, service: Service, *, actor: Any) -> None:
+    check_manage_replies(actor, commune)
     _check_service(commune, service)
-    log_audit("service.deleted", commune=commune, actor=actor, target=service, name=service.name)
-    service.delete()
+    with transaction.atomic():
+        log_audit("service.deleted", commune=commune, actor=actor, target=service, name=service.name)
+        service.delete()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,6 +140,7 @@ def do_save_reply(
     service: Service | None = None,
     reply: SavedReply | None = None,
 ) -> SavedReply:
+    check_manage_replies(actor, commune)
     if reply is not None and reply.commune_id != commune.pk:
         raise RepliesError("Réponse introuvable.")
     _check_service(commune, service)
@@ -159,7 +171,9 @@ def do_save_reply(
 
 
 def do_delete_reply(commune: Commune, reply: SavedReply, *, actor: Any) -> None:
+    check_manage_replies(actor, commune)
     if reply.commune_id != commune.pk:
         raise RepliesError("Réponse introuvable.")
-    log_audit("saved_reply.deleted", commune=commune, actor=actor, target=reply, title=reply.title)
-    reply.delete()
+    with transaction.atomic():
+        log_audit("saved_reply.deleted", commune=commune, actor=actor, target=reply, title=reply.title)
+        reply.delete()

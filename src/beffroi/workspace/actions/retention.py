@@ -21,6 +21,8 @@ from django.utils import timezone
 from beffroi.core.audit import log_audit
 from beffroi.core.dbguard import purge_allowed
 from beffroi.core.models import Commune
+from beffroi.core.roles import Perm
+from beffroi.workspace.actions.checks import ActionNotFound, can_see_item, check_commune_perm
 from beffroi.workspace.actions.evidence import PURGE_VERB, SEVERE_LABELS, PurgedRange, chain_head
 from beffroi.workspace.models import Author, BlockRequest, EvidenceRecord, Item, LabelledExample
 
@@ -223,7 +225,13 @@ def purge_all(*, now: dt.datetime | None = None, dry_run: bool = False, slug: st
 
 
 def do_set_legal_hold(item: Item, *, held: bool, actor: Any, reason: str = "") -> Item:
-    """Put an item (and its evidence) under legal hold, or lift it. A hold needs a reason."""
+    """Put an item (and its evidence) under legal hold, or lift it. A hold needs a reason.
+
+    The actor's role must allow legal holds (``Perm.LEGAL_HOLD``) and, for a private message, seeing
+    private messages (``actor=None``: Beffroi itself)."""
+    role = check_commune_perm(actor, item.commune, Perm.LEGAL_HOLD, "poser ou lever un gel juridique")
+    if role is not None and not can_see_item(role, item):
+        raise ActionNotFound("Élément introuvable.")
     reason = reason.strip()
     if held and not reason:
         raise RetentionError("Indiquez le motif du gel (par exemple : plainte déposée le 3 mars, n° de procès-verbal).")
@@ -239,3 +247,40 @@ def do_set_legal_hold(item: Item, *, held: bool, actor: Any, reason: str = "") -
                 reason=reason,
             )
     return item
+
+
+# ---------------------------------------------------------------------------------------------
+# Retention settings
+
+MIN_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 3660
+
+
+def do_set_retention(commune: Commune, *, actor: Any, severe_days: int, default_days: int) -> bool:
+    """Set how long the commune keeps items and evidence (hate and threats; everything else).
+
+    Needs ``Perm.EDIT_CHARTER`` (the retention screen's permission). Returns False when nothing
+    changed (no audit record then)."""
+    check_commune_perm(actor, commune, Perm.EDIT_CHARTER, "modifier les durées de conservation")
+    severe_days, default_days = int(severe_days), int(default_days)
+    for days in (severe_days, default_days):
+        if not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
+            raise RetentionError("Choisissez une durée de conservation entre 1 mois et 10 ans.")
+    if severe_days < default_days:
+        raise RetentionError("La haine et les menaces doivent être conservées au moins aussi longtemps que le reste.")
+    with transaction.atomic():
+        current = Commune.objects.select_for_update().get(pk=commune.pk)
+        old = (current.retention_severe_days, current.retention_default_days)
+        if old == (severe_days, default_days):
+            return False
+        Commune.objects.filter(pk=commune.pk).update(retention_severe_days=severe_days, retention_default_days=default_days)
+        commune.retention_severe_days, commune.retention_default_days = severe_days, default_days
+        log_audit(
+            "retention.settings_changed",
+            commune=commune,
+            actor=actor,
+            target=commune,
+            old=list(old),
+            new=[severe_days, default_days],
+        )
+    return True

@@ -1,7 +1,7 @@
 """The commune's team: add (or invite) a member, change a role, remove, crisis circle and phone.
 
 Rules: only the "direction de la communication" manages the team (``Perm.MANAGE_TEAM``, checked by
-the views and again here); the last "direction de la communication" of a commune can be neither
+the views and again here by :func:`check_manage_team`); the last "direction de la communication" of a commune can be neither
 removed nor given another role (the commune would be left without anyone able to manage it). Every
 change is written to the audit trail.
 """
@@ -21,7 +21,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from beffroi.core.audit import log_audit
 from beffroi.core.models import Commune, Membership
-from beffroi.core.roles import ROLE_LABELS_FR, Perm, Role, has_perm
+from beffroi.core.roles import ROLE_LABELS_FR, Perm, Role
+from beffroi.workspace.actions.checks import check_commune_perm
 
 
 class TeamError(ValueError):
@@ -46,9 +47,9 @@ class NewMember:
     invitation_path: str = ""  # /invitation/<uid>/<token>/ (absolute URL built by the view)
 
 
-def check_manage_team(actor_membership: Membership | None) -> None:
-    if actor_membership is None or not has_perm(actor_membership.role, Perm.MANAGE_TEAM):
-        raise TeamError("Seule la direction de la communication peut gérer l'équipe.")
+def check_manage_team(actor: Any, commune: Commune) -> None:
+    """Only roles with ``Perm.MANAGE_TEAM`` change the team (``actor=None``: Beffroi itself)."""
+    check_commune_perm(actor, commune, Perm.MANAGE_TEAM, "gérer l'équipe (réservé à la direction de la communication)")
 
 
 def normalise_phone(raw: str) -> str:
@@ -117,6 +118,7 @@ def do_add_member(
     """Add someone to the team. A new account gets either a temporary password (``method=
     "password"``) or an invitation link to choose their own (``method="invitation"``). A person who
     already has a Beffroi account is added when both the identifier and the e-mail match it."""
+    check_manage_team(actor, commune)
     role_value = _role(role)
     username = (username or "").strip()
     email = (email or "").strip().lower()
@@ -172,6 +174,11 @@ def do_add_member(
 
 
 def do_change_role(membership: Membership, *, role: str, actor: Any) -> Membership:
+    check_manage_team(actor, membership.commune)
+    return _change_role(membership, role=role, actor=actor)
+
+
+def _change_role(membership: Membership, *, role: str, actor: Any) -> Membership:
     new_role = _role(role)
     with transaction.atomic():
         _lock_commune(membership.commune)
@@ -196,6 +203,11 @@ def do_change_role(membership: Membership, *, role: str, actor: Any) -> Membersh
 
 
 def do_update_member(membership: Membership, *, actor: Any, in_crisis_circle: bool, phone: str) -> Membership:
+    check_manage_team(actor, membership.commune)
+    return _update_member(membership, actor=actor, in_crisis_circle=in_crisis_circle, phone=phone)
+
+
+def _update_member(membership: Membership, *, actor: Any, in_crisis_circle: bool, phone: str) -> Membership:
     phone = normalise_phone(phone)
     with transaction.atomic():
         current = Membership.objects.select_related("user", "commune").get(pk=membership.pk)
@@ -219,9 +231,19 @@ def do_update_member(membership: Membership, *, actor: Any, in_crisis_circle: bo
     return current
 
 
+def do_edit_member(membership: Membership, *, actor: Any, role: str, in_crisis_circle: bool, phone: str) -> Membership:
+    """The member screen's form: crisis circle, phone and role together, in one transaction (a
+    director may give up their own role: the permission is checked once, before any change)."""
+    check_manage_team(actor, membership.commune)
+    with transaction.atomic():
+        _update_member(membership, actor=actor, in_crisis_circle=in_crisis_circle, phone=phone)
+        return _change_role(membership, role=role, actor=actor)
+
+
 def do_remove_member(membership: Membership, *, actor: Any) -> None:
     """Remove someone from the commune's team (their account stays, for other communes and for the
     audit trail)."""
+    check_manage_team(actor, membership.commune)
     with transaction.atomic():
         _lock_commune(membership.commune)
         current = Membership.objects.select_related("user", "commune").get(pk=membership.pk)
@@ -242,6 +264,7 @@ def do_remove_member(membership: Membership, *, actor: Any) -> None:
 
 def do_renew_access(membership: Membership, *, actor: Any, method: str) -> NewMember:
     """A new temporary password or a new invitation link for a member who lost access."""
+    check_manage_team(actor, membership.commune)
     user = membership.user
     password, link = "", ""
     if method == "password":

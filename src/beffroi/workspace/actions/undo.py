@@ -37,6 +37,8 @@ UNDO_ACTION = {
     DecisionKind.ROUTE: "route",
     DecisionKind.REPORT: "report",
     DecisionKind.BLOCK_AUTHOR: "unblock",
+    DecisionKind.FILTER_STATUS: "filter_status",
+    DecisionKind.MUTE_AUTHOR: "mute_author",
 }
 
 
@@ -164,7 +166,14 @@ def _inverse(decision: Decision, item: Item, actor: Any, entries: list[OutboxEnt
             platform_action="delete",
             payload={"target_external_id": remote_id},
         )
+    if kind == DecisionKind.MUTE_AUTHOR:  # Mastodon: the mute is lifted
+        checks.check_platform(item, "unmute_author", confirm=True)
+        return decide(
+            item, DecisionKind.UNDO, actor, undoes=decision, note="Sourdine levée (annulation).", platform_action="unmute_author"
+        )
     reasons = {
+        DecisionKind.FILTER_STATUS: "Le message est déjà filtré : retirez-le du filtre « Beffroi » dans les réglages de "
+        "Mastodon (Préférences > Filtres) pour le voir de nouveau.",
         DecisionKind.DELETE: "La suppression a déjà été appliquée sur la plateforme : elle est définitive.",
         DecisionKind.PRIVATE_REPLY: "Le message privé a déjà été envoyé : il ne peut pas être retiré.",
         DecisionKind.LIKE: "Le « j'aime » a déjà été envoyé et la plateforme ne permet pas de le retirer d'ici.",

@@ -197,3 +197,33 @@ def paths_for(labels: list[str] | tuple[str, ...]) -> list[str]:
 
 def label_fr(label: str) -> str:
     return LABELS_FR.get(label, label)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A legal path an item calls for, and the pointers (labels) that lead there, gravest first."""
+
+    path: str  # COMPLAINT or PHAROS
+    pointers: tuple[LegalPointer, ...]
+
+    @property
+    def titles(self) -> str:
+        return ", ".join(pointer.title for pointer in self.pointers)
+
+    @property
+    def purpose(self) -> str:
+        """The evidence pack's purpose for this path (``evidence_pack.PURPOSES``)."""
+        return "plainte" if self.path == COMPLAINT else "pharos"
+
+
+def routes_for(labels: list[str] | tuple[str, ...]) -> list[Route]:
+    """The complaint and PHAROS paths an item's labels call for (complaint first), from the same
+    mapping as the evidence packs (:data:`POINTERS`). Reporting to the platform is left out: the item
+    screen offers it as an action. The ``insult`` label is only given to abuse aimed at a person (the
+    engine calls abuse of a protected group ``hate``), so it leads to a complaint of that person."""
+    routes = []
+    for path in (COMPLAINT, PHAROS):
+        pointers = tuple(pointer for pointer in pointers_for(labels) if path in pointer.paths)
+        if pointers:
+            routes.append(Route(path, pointers))
+    return routes

@@ -25,6 +25,9 @@ class DecisionKind(models.TextChoices):
     LIKE = "like", "aimer"
     ROUTE = "route", "transmettre à un service"
     UNDO = "undo", "annuler"
+    # Mastodon only (capabilities FILTER and MUTE): for the commune's own account.
+    FILTER_STATUS = "filter_status", "filtrer pour le compte de la commune"
+    MUTE_AUTHOR = "mute_author", "mettre l'auteur en sourdine"
 
 
 class Decision(models.Model):

@@ -63,6 +63,9 @@ class Item(models.Model):
     deadline_at = models.DateTimeField(null=True, blank=True, db_index=True)
     oncall = models.BooleanField(default=False, help_text="Under the on-call (astreinte) shorter deadline.")
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    oncall_alerted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the on-call members were alerted about this item (once)."
+    )
     escalated_at = models.DateTimeField(null=True, blank=True)
     legal_hold = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

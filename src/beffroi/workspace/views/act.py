@@ -22,7 +22,16 @@ from beffroi.workspace.actions import decisions as do
 from beffroi.workspace.actions.bulk import BULK_ACTIONS, do_bulk, do_bulk_undo
 from beffroi.workspace.actions.undo import do_undo
 from beffroi.workspace.models import Decision, OutboxEntry, OutboxState, SavedReply, Service
-from beffroi.workspace.views.common import commune_of, get_item, items_for, respond, safe_next, wants_json
+from beffroi.workspace.views.common import (
+    can,
+    commune_of,
+    get_item,
+    items_for,
+    respond,
+    role_of,
+    safe_next,
+    wants_json,
+)
 
 DONE_FR = {
     "hide": "Élément masqué.",
@@ -35,8 +44,11 @@ DONE_FR = {
     "like": "Remerciement envoyé (j'aime).",
     "route": "Question transmise au service.",
     "report": "Signalement envoyé à la plateforme.",
+    "filter_status": "Message filtré pour le compte de la commune.",
+    "mute_author": "Auteur mis en sourdine pour le compte de la commune.",
 }
 ITEM_ACTIONS = frozenset(DONE_FR)
+BLOCK_ACTIONS = ("block_author", "unblock_author")
 
 
 def _error(request: HttpRequest, exc: checks.ActionError, next_url: str) -> HttpResponse:
@@ -96,6 +108,13 @@ def _perform(request: HttpRequest, item: Any, action: str) -> tuple[list[Decisio
         return [do.do_route_to_service(item, actor, service, note=note)], DONE_FR[action]
     if action == "report":
         return [do.do_report(item, actor, reason=post.get("reason", ""))], DONE_FR[action]
+    if action == "filter_status":
+        return [do.do_filter_status(item, actor, note=note)], DONE_FR[action]
+    if action == "mute_author":
+        raw = post.get("duration_days", "").strip()
+        if raw and not raw.isdigit():
+            raise checks.ActionError("Choisissez la durée de la sourdine.")
+        return [do.do_mute_author(item, actor, duration_days=int(raw) if raw else None, note=note)], DONE_FR[action]
     raise checks.ActionError("Action inconnue.")
 
 
@@ -181,6 +200,9 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
     visible = items_for(request)
     base = OutboxEntry.objects.filter(commune=commune).select_related("item", "account", "decision", "decision__actor")
     base = base.filter(item__in=visible) | base.filter(item__isnull=True)
+    if not can(role_of(request), Perm.APPROVE_BLOCK):
+        # Blocking an author is decided by roles allowed to block: the others do not see those sends.
+        base = base.exclude(action__in=BLOCK_ACTIONS)
     context = {
         "failed": list(base.filter(state=OutboxState.FAILED).order_by("-updated_at")[:200]),
         "waiting": list(base.filter(state__in=[OutboxState.PENDING, OutboxState.SENDING]).order_by("next_attempt_at")[:200]),
@@ -195,6 +217,8 @@ def outbox_retry(request: HttpRequest, entry_id: int) -> HttpResponse:
     commune = commune_of(request)
     entry = OutboxEntry.objects.filter(commune=commune, pk=entry_id).select_related("item", "account").first()
     if entry is None or (entry.item is not None and not items_for(request).filter(pk=entry.item_id).exists()):
+        raise Http404("Envoi introuvable.")
+    if entry.action in BLOCK_ACTIONS and not can(role_of(request), Perm.APPROVE_BLOCK):
         raise Http404("Envoi introuvable.")
     next_url = safe_next(request, reverse("workspace:outbox", kwargs={"commune": commune.slug}))
     try:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from beffroi import conf
+from beffroi.connectors.registry import supports
 from beffroi.core.roles import Perm, has_perm
 from beffroi.workspace.actions import checks
 from beffroi.workspace.models import Decision, Item, ItemKind, ItemStatus, PlatformState
@@ -55,6 +56,17 @@ def wants_json(request: HttpRequest) -> bool:
 def safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def safe_back_url(request: HttpRequest, default: str) -> str:
+    """The ``?next=`` address of a "Retour" link: only a relative path on this site ("/c/…"), never
+    another host, a scheme ("javascript:") or a protocol-relative "//host" (open redirect, XSS)."""
+    target = request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -109,22 +121,28 @@ class Offer:
     needs_confirmation: bool = False
     key: str = ""  # keyboard shortcut
     by_platform: bool = False  # refused by the platform (worth explaining), not by the item's state
+    note: str = ""  # the platform's explanation of an allowed action (e.g. what Mastodon's filter does)
 
 
 KEYS = {"hide": "h", "keep": "c", "escalate": "e", "reply": "r", "unhide": "v", "like": "l"}
+# Offered only on platforms whose connector has them (Mastodon: filter for the commune's account, mute).
+PLATFORM_SPECIFIC = ("filter_status", "mute_author")
 
 
 def offers(item: Item, role: Any, *, connectors: dict[int, Any] | None = None) -> dict[str, Offer]:
     """Every action on this item for this role: allowed or not, and why not (French)."""
     result: dict[str, Offer] = {}
     cache = connectors if connectors is not None else {}
-    for action in ("hide", "unhide", "keep", "escalate", "reply", "private_reply", "like", "route", "report", "delete", "request_block"):
+    for action in ("hide", "unhide", "keep", "escalate", "reply", "private_reply", "like", "route", "report", "delete", "request_block", *PLATFORM_SPECIFIC):
         label = checks.ACTION_LABELS_FR[action]
         if not all(has_perm(role, p) for p in checks.ACTION_PERMS[action]):
             continue  # never offered to a role that may not do it
+        if action in PLATFORM_SPECIFIC and (item.account is None or not supports(item.account.platform, action)):
+            continue  # not an action of this platform at all
         reason = _state_reason(item, action)
         needs_confirmation = action == "delete"
         by_platform = False
+        note = ""
         if not reason and action in checks.PLATFORM_ACTIONS:
             by_platform = True
             if not item.moderated or item.account_id is None:
@@ -133,10 +151,14 @@ def offers(item: Item, role: Any, *, connectors: dict[int, Any] | None = None) -
                 check = checks.platform_check(item, action, connectors=cache)
                 if not check.allowed:
                     reason = check.reason_fr or "La plateforme ne permet pas cette action."
+                else:
+                    note = check.reason_fr
                 needs_confirmation = needs_confirmation or check.needs_confirmation
         if not reason and action == "request_block" and item.author is None:
             reason = "Auteur inconnu."
-        result[action] = Offer(action, label, not reason, reason, needs_confirmation, KEYS.get(action, ""), by_platform and bool(reason))
+        result[action] = Offer(
+            action, label, not reason, reason, needs_confirmation, KEYS.get(action, ""), by_platform and bool(reason), note
+        )
     return result
 
 
@@ -160,6 +182,12 @@ def _state_reason(item: Item, action: str) -> str:
         return "Auteur déjà bloqué."
     if action in ("reply", "private_reply", "like") and item.kind == ItemKind.POST and item.is_from_commune and action != "reply":
         return "Publication de la commune."
+    if action == "filter_status" and item.is_from_commune:
+        return "Message de la commune."
+    if action == "filter_status" and item.decisions.filter(kind="filter_status", undone_by__isnull=True).exists():
+        return "Déjà filtré pour le compte de la commune."
+    if action == "mute_author" and item.author is None:
+        return "Auteur inconnu."
     return ""
 
 
@@ -176,7 +204,7 @@ def url_maker(commune_slug: str) -> Any:
         "item": reverse("workspace:item", kwargs={"commune": commune_slug, "item_id": _SENTINEL}),
         "message": reverse("workspace:item_message", kwargs={"commune": commune_slug, "item_id": _SENTINEL}),
     }
-    for action in ("hide", "unhide", "keep", "escalate", "like", "reply", "private_reply", "route", "report", "delete"):
+    for action in ("hide", "unhide", "keep", "escalate", "like", "reply", "private_reply", "route", "report", "delete", *PLATFORM_SPECIFIC):
         templates[action] = reverse(
             "workspace:item_action", kwargs={"commune": commune_slug, "item_id": _SENTINEL, "action": action}
         )

@@ -10,20 +10,20 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from beffroi.core.audit import log_audit
 from beffroi.core.models import Membership
 from beffroi.core.roles import Perm
 from beffroi.core.tenancy import commune_view
 from beffroi.domain.deadlines import french_public_holidays, is_alsace_moselle
-from beffroi.workspace.actions.deadlines import compute_deadline, schedule_for
+from beffroi.workspace.actions import duty as duty_actions
+from beffroi.workspace.actions.checks import ActionError, ActionForbidden, ActionNotFound
+from beffroi.workspace.actions.deadlines import schedule_for
 from beffroi.workspace.actions.verdicts import LABELS_FR, REMOVAL_LABELS
-from beffroi.workspace.models import Item, ItemStatus, OnCallShift
+from beffroi.workspace.models import OnCallShift
 from beffroi.workspace.views.common import commune_of
 
 DAYS = [(0, "lundi"), (1, "mardi"), (2, "mercredi"), (3, "jeudi"), (4, "vendredi"), (5, "samedi"), (6, "dimanche")]
@@ -98,27 +98,7 @@ class ShiftForm(forms.Form):
 
 
 def _initial(commune: Any) -> dict[str, Any]:
-    return {
-        "working_days": commune.working_days,
-        "work_start": commune.work_start,
-        "work_end": commune.work_end,
-        "review_deadline_hours": commune.review_deadline_hours,
-        "reminder_before_hours": commune.reminder_before_hours,
-        "oncall_enabled": commune.oncall_enabled,
-        "oncall_deadline_hours": commune.oncall_deadline_hours,
-        "oncall_labels": commune.oncall_labels,
-        "recompute": True,
-    }
-
-
-def recompute_deadlines(commune: Any) -> int:
-    count = 0
-    for item in Item.objects.filter(commune=commune, status__in=[ItemStatus.REVIEW, ItemStatus.TODO]).select_related("commune", "current_verdict"):
-        deadline, oncall = compute_deadline(item)
-        if deadline != item.deadline_at or oncall != item.oncall:
-            Item.objects.filter(pk=item.pk).update(deadline_at=deadline, oncall=oncall)
-            count += 1
-    return count
+    return {**duty_actions.duty_settings(commune), "recompute": True}
 
 
 @commune_view(Perm.MANAGE_TEAM)
@@ -127,24 +107,20 @@ def duty(request: HttpRequest) -> HttpResponse:
     form = DutyForm(request.POST or None, initial=_initial(commune))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            before = _initial(commune)
-            for name in ("working_days", "work_start", "work_end", "review_deadline_hours", "reminder_before_hours",
-                         "oncall_enabled", "oncall_deadline_hours", "oncall_labels"):
-                setattr(commune, name, sorted(data[name]) if name == "working_days" else data[name])
-            commune.save()
-            changed = recompute_deadlines(commune) if data.get("recompute") else 0
-            log_audit(
-                "commune.duty_settings",
-                commune=commune,
+        try:
+            changed = duty_actions.do_save_duty_settings(
+                commune,
                 actor=request.user,
-                target=commune,
-                before={k: str(v) for k, v in before.items()},
-                after={k: str(v) for k, v in _initial(commune).items()},
-                recomputed=changed,
+                **{name: data[name] for name in duty_actions.SETTINGS_FIELDS},
+                recompute=bool(data.get("recompute")),
             )
-        messages.success(request, f"Réglages enregistrés. {changed} échéance(s) recalculée(s).")
-        return redirect("workspace:duty", commune=commune.slug)
+        except (ActionForbidden, ActionNotFound):
+            raise  # 403 / 404, never a form error
+        except ActionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Réglages enregistrés. {changed} échéance(s) recalculée(s).")
+            return redirect("workspace:duty", commune=commune.slug)
     today = timezone.localdate()
     holidays = []
     for year in (today.year, today.year + 1):
@@ -185,11 +161,16 @@ def duty_shift_add(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect("workspace:duty", commune=commune.slug)
     data = form.cleaned_data
-    user = get_user_model().objects.get(pk=data["user"])
-    shift = OnCallShift.objects.create(
-        commune=commune, user=user, starts_at=data.get("starts_at"), ends_at=data.get("ends_at"), note=data.get("note", ""), created_by=request.user
-    )
-    log_audit("oncall.shift_added", commune=commune, actor=request.user, target=shift, user=user.pk)
+    user = get_user_model().objects.filter(pk=data["user"]).first()
+    try:
+        duty_actions.do_add_shift(
+            commune, actor=request.user, user=user, starts_at=data.get("starts_at"), ends_at=data.get("ends_at"), note=data.get("note", "")
+        )
+    except (ActionForbidden, ActionNotFound):
+        raise
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("workspace:duty", commune=commune.slug)
     messages.success(request, f"{user.get_full_name() or user.get_username()} ajouté·e à l'astreinte.")
     return redirect("workspace:duty", commune=commune.slug)
 
@@ -201,7 +182,6 @@ def duty_shift_remove(request: HttpRequest, shift_id: int) -> HttpResponse:
     shift = OnCallShift.objects.filter(commune=commune, pk=shift_id).first()
     if shift is None:
         raise Http404("Astreinte introuvable.")
-    log_audit("oncall.shift_removed", commune=commune, actor=request.user, target=shift, user=shift.user_id)
-    shift.delete()
+    duty_actions.do_remove_shift(shift, actor=request.user)
     messages.success(request, "Astreinte retirée.")
     return redirect("workspace:duty", commune=commune.slug)

@@ -16,12 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from beffroi.connectors.registry import platform_label
-from beffroi.core.audit import log_audit
 from beffroi.core.models import AuditRecord
 from beffroi.core.roles import Perm, has_perm
 from beffroi.core.tenancy import commune_view
 from beffroi.workspace.actions import retention
-from beffroi.workspace.actions.evidence import PURGE_VERB, chain_head, verify_chain, verify_record
+from beffroi.workspace.actions.evidence import PURGE_VERB, chain_head, do_verify_chain, verify_record
 from beffroi.workspace.evidence_pack import PackError, documents, export_pack, legal
 from beffroi.workspace.models import EvidenceRecord, Item
 from beffroi.workspace.views.governance_forms import (
@@ -160,15 +159,7 @@ def _back_query(request: HttpRequest) -> str:
 @require_POST
 def evidence_verify(request: HttpRequest) -> HttpResponse:
     commune = request.commune  # type: ignore[attr-defined]
-    report = verify_chain(commune)
-    log_audit(
-        "evidence.verified",
-        commune=commune,
-        actor=request.user,
-        ok=report.ok,
-        checked=report.checked,
-        broken_seq=report.broken_seq,
-    )
+    report = do_verify_chain(commune, actor=request.user)
     if report.ok:
         messages.success(request, report.summary_fr())
     else:
@@ -227,26 +218,24 @@ def retention_settings(request: HttpRequest) -> HttpResponse:
     }
     form = RetentionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        severe = months_to_days(form.cleaned_data["severe_months"])
-        default = months_to_days(form.cleaned_data["default_months"])
-        old = (commune.retention_severe_days, commune.retention_default_days)
-        commune.retention_severe_days, commune.retention_default_days = severe, default
-        commune.save(update_fields=["retention_severe_days", "retention_default_days"])
-        log_audit(
-            "retention.settings_changed",
-            commune=commune,
-            actor=request.user,
-            old=list(old),
-            new=[severe, default],
-        )
-        if form.cleaned_data["severe_months"] < 12:
-            messages.warning(
-                request,
-                "Attention : les propos haineux peuvent être poursuivis pendant un an ; en dessous de 12 mois, "
-                "les preuves risquent d'être effacées avant la fin de ce délai.",
+        try:
+            retention.do_set_retention(
+                commune,
+                actor=request.user,
+                severe_days=months_to_days(form.cleaned_data["severe_months"]),
+                default_days=months_to_days(form.cleaned_data["default_months"]),
             )
-        messages.success(request, "Durées de conservation enregistrées.")
-        return redirect("workspace:retention", commune=commune.slug)
+        except retention.RetentionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if form.cleaned_data["severe_months"] < 12:
+                messages.warning(
+                    request,
+                    "Attention : les propos haineux peuvent être poursuivis pendant un an ; en dessous de 12 mois, "
+                    "les preuves risquent d'être effacées avant la fin de ce délai.",
+                )
+            messages.success(request, "Durées de conservation enregistrées.")
+            return redirect("workspace:retention", commune=commune.slug)
     preview = retention.purge_commune(commune, dry_run=True)
     held = Item.objects.filter(commune=commune, legal_hold=True).select_related("author").order_by("-first_seen_at")
     if not has_perm(request.role, Perm.VIEW_PRIVATE):  # type: ignore[attr-defined]

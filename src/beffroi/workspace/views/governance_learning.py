@@ -9,9 +9,8 @@ from django.views.decorators.http import require_POST
 
 from beffroi.core.roles import Perm, has_perm
 from beffroi.core.tenancy import commune_view
-from beffroi.tasks import enqueue
 from beffroi.workspace.actions.charter import LABEL_TITLES_FR
-from beffroi.workspace.actions.learning import agreement_stats
+from beffroi.workspace.actions.learning import agreement_stats, do_request_model_update
 from beffroi.workspace.models import CommuneModel, LabelledExample
 
 
@@ -61,7 +60,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
 @require_POST
 def model_update(request: HttpRequest) -> HttpResponse:
     commune = request.commune  # type: ignore[attr-defined]
-    enqueue("governance.update_model", commune_id=commune.pk, force=False)
+    do_request_model_update(commune, actor=request.user)
     latest = CommuneModel.objects.filter(commune=commune).order_by("-version").first()
     if latest is not None and latest.trained_at and (latest.last_example_id or 0) > 0:
         messages.success(

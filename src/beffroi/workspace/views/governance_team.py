@@ -114,9 +114,8 @@ def team_member(request: HttpRequest, member_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.do_change_role(member, role=data["role"], actor=request.user)
-            actions.do_update_member(
-                member, actor=request.user, in_crisis_circle=data["in_crisis_circle"], phone=data["phone"]
+            actions.do_edit_member(
+                member, actor=request.user, role=data["role"], in_crisis_circle=data["in_crisis_circle"], phone=data["phone"]
             )
         except actions.TeamError as exc:
             form.add_error(None, str(exc))

@@ -18,6 +18,7 @@ from beffroi.workspace.actions import verdicts
 from beffroi.workspace.actions.checks import ACTION_PERMS
 from beffroi.workspace.actions.deadlines import remaining_label
 from beffroi.workspace.actions.undo import UNDO_ACTION
+from beffroi.workspace.evidence_pack import legal
 from beffroi.workspace.models import Decision, DecisionKind, Item, SavedReply, Service
 from beffroi.workspace.views.common import (
     commune_of,
@@ -26,6 +27,7 @@ from beffroi.workspace.views.common import (
     offers,
     pop_undo,
     role_of,
+    safe_back_url,
     url_maker,
 )
 
@@ -127,6 +129,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item_offers = offers(item, role)
     via_choices = [(a, item_offers[a].label) for a in ("private_reply", "reply") if a in item_offers and item_offers[a].allowed]
     saved = list(SavedReply.objects.filter(commune=commune).select_related("service").order_by("kind", "title"))
+    evidence = list(item.evidence.order_by("seq")) if has_perm(role, Perm.EXPORT_EVIDENCE) else None
     context = {
         "item": item,
         "platform_label": platform_label(item.platform),
@@ -149,10 +152,12 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "history": history_of(item, role),
         "verdict_history": list(item.verdicts.all()[:10]),
         "audit": audit_of(item) if has_perm(role, Perm.VIEW_AUDIT) else None,
-        "evidence": list(item.evidence.order_by("seq")) if has_perm(role, Perm.EXPORT_EVIDENCE) else None,
+        "evidence": evidence,
+        "legal_routes": legal.routes_for(list(verdict.labels)) if verdict is not None else [],
+        "pharos_url": legal.PHAROS_URL,
         "remaining": remaining_label(item) if item.is_open else "",
         "undo_notice": pop_undo(request),
-        "back_url": request.GET.get("next") or reverse("workspace:inbox", kwargs={"commune": commune.slug}),
+        "back_url": safe_back_url(request, reverse("workspace:inbox", kwargs={"commune": commune.slug})),
         "block_pending": item.author.block_requests.filter(state="pending").first() if item.author else None,
     }
     return render(request, "workspace/item.html", context)

@@ -597,3 +597,33 @@ def test_usage_headers_are_kept() -> None:
     fb = make(router)
     fb.identify()
     assert fb.usage()["app"]["call_count"] == 28 and fb.usage()["max_percent"] == 28
+
+
+# ---------------------------------------------------------------------------------------------
+# The Page's blocked list (GET /{page-id}/blocked)
+
+
+def test_the_blocked_list_is_read_page_by_page() -> None:
+    router = Router().add(
+        "GET",
+        f"{V}/{PAGE}/blocked",
+        httpx.Response(200, json=fx("blocked_page1.json")),
+        httpx.Response(200, json=fx("blocked_page2.json")),
+    )
+    blocked = make(router).blocked_authors()
+    assert [(a.external_id, a.display_name) for a in blocked] == [
+        ("7770003", "Compte Perturbateur"),
+        ("7770009", "Pseudo Anonyme"),
+        ("108000000000777", "Page Publicitaire Exemple"),
+    ]
+    first, second = router.calls("GET", f"{V}/{PAGE}/blocked")
+    assert first.url.params["fields"] == "id,name"
+    assert second.url.params["after"] == "QVFIUmJsb2NrZWRBZnRlcgZDZD"  # the paging.next link, token stripped
+    for request in (first, second):
+        assert_authenticated(request)
+
+
+def test_a_refused_token_while_reading_the_blocked_list_is_an_auth_error() -> None:
+    router = Router().add("GET", f"{V}/{PAGE}/blocked", json=fx("error_expired_token.json"), status=400)
+    with pytest.raises(AuthError):
+        make(router).blocked_authors()

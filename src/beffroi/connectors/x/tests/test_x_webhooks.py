@@ -1,4 +1,5 @@
-"""X Account Activity API webhooks: CRC, signatures (valid, invalid, replayed), events."""
+"""X Account Activity API webhooks: CRC, signatures (valid, invalid, replayed), delivery time (stale
+deliveries refused), events."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from typing import Any
 import pytest
 
 from beffroi.connectors.base import AccountConfig, WebhookRejected, WebhookRequest
+from beffroi.connectors.models import WebhookReceipt
 from beffroi.connectors.testing import Router, fixture_bytes, load_fixture
 from beffroi.connectors.x.connector import XConnector
-from beffroi.connectors.x.webhooks import crc_response_token, parse_v1_time, sign_body
+from beffroi.connectors.x.webhooks import crc_response_token, delivery_time, parse_v1_time, sign_body
 
 ME = "1500000000000000001"
 SECRET = "consumer-secret-456"
@@ -81,12 +83,36 @@ def test_a_delivery_for_another_account_or_without_tweets_brings_nothing() -> No
     assert router.requests == []
 
 
+def fresh_body(at: dt.datetime) -> bytes:
+    """The recorded delivery, its events dated ``at`` (as X dates them: epoch milliseconds)."""
+    payload = json.loads(fixture_bytes(__file__, "webhook_tweet_create.json"))
+    for event in payload["tweet_create_events"]:
+        event["timestamp_ms"] = str(int(at.timestamp() * 1000))
+    return json.dumps(payload).encode()
+
+
+def test_the_delivery_time_is_the_newest_event_time() -> None:
+    x = make()
+    recorded = request("POST", fixture_bytes(__file__, "webhook_tweet_create.json"))
+    assert x.webhook_timestamp(recorded) == dt.datetime(2024, 6, 2, 9, 31, tzinfo=dt.UTC)  # the retweet, a minute later
+    follow = {
+        "for_user_id": ME,
+        "follow_events": [{"type": "follow", "created_timestamp": "1517588749178", "target": {}, "source": {}}],
+    }
+    assert delivery_time(json.dumps(follow).encode()) == dt.datetime.fromtimestamp(1517588749.178, tz=dt.UTC)
+    only_v1_date = {"for_user_id": ME, "tweet_create_events": [{"id_str": "1", "created_at": "Sun Jun 02 09:30:00 +0000 2024"}]}
+    assert delivery_time(json.dumps(only_v1_date).encode()) == dt.datetime(2024, 6, 2, 9, 30, tzinfo=dt.UTC)
+    # No time at all: the delivery relies on its receipt alone (the endpoint cannot call it stale).
+    assert x.webhook_timestamp(request("POST", json.dumps({"for_user_id": ME, "tweet_create_events": [{"id_str": "1"}]}).encode())) is None
+    assert delivery_time(b"garbage") is None and delivery_time(b"[]") is None
+
+
 def test_v1_dates() -> None:
     assert parse_v1_time("Sun Jun 02 09:30:00 +0000 2024") == dt.datetime(2024, 6, 2, 9, 30, tzinfo=dt.UTC)
 
 
 @pytest.mark.django_db
-def test_the_endpoint_answers_crc_and_refuses_replays(client: Any, commune: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_endpoint_answers_crc_and_acknowledges_replays_once(client: Any, commune: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from beffroi.connectors import runtime
     from beffroi.workspace.models import Account, Item
 
@@ -101,13 +127,33 @@ def test_the_endpoint_answers_crc_and_refuses_replays(client: Any, commune: Any,
     crc = client.get(url, {"crc_token": "abc"})
     assert crc.status_code == 200 and json.loads(crc.content) == {"response_token": crc_response_token("abc", SECRET)}
 
-    body = fixture_bytes(__file__, "webhook_tweet_create.json")
+    body = fresh_body(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
     signature = sign_body(body, SECRET)
     first = client.post(url, body, content_type="application/json", HTTP_X_TWITTER_WEBHOOKS_SIGNATURE=signature)
     assert first.status_code == 200
     assert Item.objects.filter(account=account, external_id="1796980000000000500").count() == 1
+    # X retrying after a lost answer: acknowledged, nothing stored again.
     replay = client.post(url, body, content_type="application/json", HTTP_X_TWITTER_WEBHOOKS_SIGNATURE=signature)
-    assert replay.status_code == 409
+    assert replay.status_code == 200 and "déjà reçue" in replay.content.decode()
     forged = client.post(url, body, content_type="application/json", HTTP_X_TWITTER_WEBHOOKS_SIGNATURE=sign_body(body, "nope"))
     assert forged.status_code == 403
     assert Item.objects.filter(account=account).count() == 1
+    assert WebhookReceipt.objects.filter(account=account).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_endpoint_refuses_a_stale_x_delivery(client: Any, commune: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from beffroi.connectors import runtime
+    from beffroi.workspace.models import Account, Item
+
+    router = Router()
+    monkeypatch.setattr(runtime, "default_http", lambda platform: router.client())
+    account = Account.objects.create(commune=commune, platform="x", external_id=ME, name="X mairie")
+    account.set_credentials(CREDS)
+    account.save()
+    body = fresh_body(dt.datetime.now(dt.UTC) - dt.timedelta(days=3))  # older than WEBHOOK_MAX_AGE_HOURS (48)
+    stale = client.post(
+        f"/hooks/x/{account.pk}/", body, content_type="application/json", HTTP_X_TWITTER_WEBHOOKS_SIGNATURE=sign_body(body, SECRET)
+    )
+    assert stale.status_code == 403 and "trop ancienne" in stale.content.decode()
+    assert Item.objects.count() == 0 and WebhookReceipt.objects.count() == 0 and router.requests == []
