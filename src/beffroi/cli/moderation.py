@@ -263,7 +263,7 @@ def eval_command(args: argparse.Namespace) -> int:
     if report.errors:
         print("\nErreurs (attendu → prédit) :")
         for example, verdict in report.errors:
-            expected = "à masquer" if example.flagged else "acceptable"
+            expected = ("haineux" if example.hate else "non haineux") if example.on_hate else ("à masquer" if example.flagged else "acceptable")
             got = ",".join(label.value for label in verdict.labels) or "aucune catégorie"
             print(f"- [{expected} → {got}] {example.text[:160]}")
     return 0
