@@ -111,3 +111,32 @@ def test_config_provider_hook(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
     with_provider = [json.loads(line) for line in out.splitlines()]
     assert any(a["kind"] == "rumour" and a["contradicted_fact"] for a in with_provider)
     assert all(isinstance(r, str) for a in with_provider for r in a["reasons"])
+
+
+def test_replay_accepts_the_commune_s_written_name(capsys: pytest.CaptureFixture[str]) -> None:
+    """--name is optional: the same alerts keys, and the slug alone already recognises the name."""
+    base = [
+        "veille",
+        "replay",
+        str(SCENARIO / "stream.jsonl"),
+        "--commune",
+        "roubaix",
+        "--facts",
+        str(SCENARIO / "facts.txt"),
+    ]
+    code, plain, _ = _run(base, capsys)
+    code_named, named, err = _run([*base, "--name", "Roubaix"], capsys)
+    assert code == code_named == 0 and err == ""
+    assert [json.loads(line)["kind"] for line in named.splitlines()] == [
+        json.loads(line)["kind"] for line in plain.splitlines()
+    ]
+
+
+def test_replay_does_not_read_a_local_database_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The output of `replay` depends only on its arguments."""
+    from beffroi.conf import get
+
+    monkeypatch.delenv("BEFFROI_VEILLE_REPLAY_USE_DATABASE", raising=False)
+    monkeypatch.delenv("BEFFROI_VEILLE_CONFIG_PROVIDER", raising=False)
+    assert get("VEILLE_REPLAY_USE_DATABASE") is False
+    assert veille._provider() is None

@@ -51,3 +51,30 @@ def test_cues_name_the_words() -> None:
     assert {"honte", "inadmissible"} <= texts
     d = s.to_dict()
     assert d["label"] == NEGATIVE and d["cues"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bravo la mairie 👏 on va se garer où maintenant ?",  # irony: praise + a complaining question
+        "Super, encore moins de places, merci monsieur le maire 🙄",
+        "Le maire n'écoute vraiment personne, lamentable",  # the negation stops at the comma
+        "Ce projet de piste cyclable est une aberration",
+        "Quelle bêtise de supprimer ces places",
+        "Affligeant. Réunion publique quand ?",
+        "Mécontentement général chez les commerçants",
+        "Je suis commerçant boulevard Stalingrad, cette décision va nous tuer",
+    ],
+)
+def test_criticism_of_a_decision_is_negative(text: str) -> None:
+    assert analyse(text).label == NEGATIVE, analyse(text).explain_fr()
+
+
+def test_sincere_thanks_stay_positive() -> None:
+    assert analyse("Merci la mairie pour ce concert, on l'attendait").label == POSITIVE
+    assert analyse("Le Leclerc ferme ses portes pour de bon").label == NEUTRAL  # "pour de bon" is no praise
+
+
+def test_ironic_praise_is_flipped_and_explained() -> None:
+    s = analyse("Bravo la mairie 👏 on va se garer où maintenant ?")
+    assert s.irony and any(c.kind == "irony" for c in s.cues)

@@ -1,6 +1,6 @@
 """`beffroi veille …`: replay a stream of mentions and print the alerts; evaluate the scenarios.
 
-    beffroi veille replay FILE --commune SLUG [--facts FILE] [--details]
+    beffroi veille replay FILE --commune SLUG [--facts FILE] [--name NAME] [--details]
     beffroi veille evaluate [DIR] [--json]
 
 Without a database the commune is named by its slug and its facts come from ``--facts``. When the
@@ -36,6 +36,11 @@ def register(sub: Any) -> None:
     p.add_argument("--commune", required=True, metavar="SLUG", help="Identifiant (slug) de la commune.")
     p.add_argument(
         "--facts", metavar="FICHIER", help="Faits de la commune, une affirmation officielle par ligne."
+    )
+    p.add_argument(
+        "--name",
+        metavar="NOM",
+        help="Nom de la commune tel qu'on l'écrit (« Saint-Lô ») ; par défaut, déduit du slug.",
     )
     p.add_argument(
         "--details",
@@ -102,6 +107,7 @@ def _replay(args: argparse.Namespace) -> int:
         provider,
         posts_per_day=float(get("VEILLE_POSTS_PER_DAY")),
         timezone=str(get("TIME_ZONE")),
+        name=args.name,
     )
     try:
         if args.file == "-":

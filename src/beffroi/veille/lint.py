@@ -6,8 +6,9 @@ piscine est ouverte à toutes et à tous, aux horaires habituels") and point to 
 
 :func:`lint_reply` warns (it never blocks) when the draft
 
-- quotes the claim's key phrase: a run of two words or more of the claim, found in the draft, that
-  carries at least one word of the claim absent from every fact ("réservée aux femmes");
+- quotes the claim's key phrase: a run of two words or more of the claim, found in the draft (negations
+  aside), that carries at least one word of the claim absent from every fact ("réservée aux femmes",
+  "ne devient pas payante"), or denies one of those words ("les poules ne sont pas interdites");
 - starts like a headline denial of the claim ("FAUX :", "Rumeur :", "Non, …" followed by the claim's words);
 - gives no fact at all (no content word shared with any fact of the commune);
 - is long (a short answer is read; a long one is skimmed).
@@ -72,44 +73,74 @@ def original_span(text: str, folded_phrase: str) -> str:
     return text[index[match.start()] : index[match.end() - 1] + 1]
 
 
+#: Words that deny without changing what is named: skipped when comparing the draft with the claim, so
+#: "la déchetterie ne devient pas payante" repeats "la déchetterie devient payante".
+_NEGATION = frozenset({"ne", "n", "pas", "plus", "jamais", "point", "guere", "nullement", "non"})
+#: Negations that, just before one of the rumour's words, repeat it ("les poules ne sont pas
+#: *interdites*", "aucun *arrêté*").
+_DENIERS = _NEGATION | {"aucun", "aucune", "ni", "sans"}
+
+
+def _skeleton(words: Sequence[tuple[str, str]]) -> list[int]:
+    """Positions of the words that are not negations."""
+    return [i for i, (surf, _s) in enumerate(words) if surf not in _NEGATION]
+
+
 def key_phrases(draft: str, claim: str, facts: Iterable[str], neutral: Iterable[str] = ()) -> list[str]:
-    """Runs of the claim's words repeated in the draft that carry a word of the rumour (not of a fact,
-    nor of a ``neutral`` text: the commune's name, its places…)."""
+    """Phrases of the draft that repeat the rumour: runs of the claim's words (negations aside: "ne
+    devient pas payante" repeats "devient payante") that carry a word of the rumour (not of a fact, nor
+    of a ``neutral`` text: the commune's name, its places…), and any word of the rumour the draft
+    denies ("les poules ne sont pas interdites", "l'eau n'est pas empoisonnée")."""
     d = _words(draft)
     c = _words(claim)
     if not d or not c:
         return []
     fact_stems = {s for text in [*facts, *neutral] for _, s in _words(text)}
-    rumour_stems = {s for surf, s in c if _content(s, surf) and s not in fact_stems}
+    rumour_stems = {s for surf, s in c if _content(s, surf) and s not in fact_stems and surf not in _DENIERS}
     if not rumour_stems:
         return []
-    d_stems = [s for _, s in d]
-    c_stems = [s for _, s in c]
+    d_pos = _skeleton(d)
+    c_pos = _skeleton(c)
+    d_stems = [d[i][1] for i in d_pos]
+    c_stems = [c[j][1] for j in c_pos]
     found: list[str] = []
     covered = [False] * len(d)
+
+    def add(start: int, end: int) -> None:
+        phrase = original_span(draft, " ".join(surf for surf, _ in d[start : end + 1]))
+        if phrase not in found:
+            found.append(phrase)
+        for x in range(start, end + 1):
+            covered[x] = True
+
     # longest runs first: for each start in the draft, the longest run also in the claim
-    for i in range(len(d)):
-        if covered[i]:
+    for a in range(len(d_pos)):
+        if covered[d_pos[a]]:
             continue
         best = 0
-        for j in range(len(c)):
+        for b in range(len(c_pos)):
             k = 0
-            while i + k < len(d) and j + k < len(c) and d_stems[i + k] == c_stems[j + k]:
+            while a + k < len(d_pos) and b + k < len(c_pos) and d_stems[a + k] == c_stems[b + k]:
                 k += 1
             best = max(best, k)
         if best >= MIN_RUN:
-            run = d_stems[i : i + best]
-            content = [s for s, (surf, _) in zip(run, d[i : i + best], strict=True) if _content(s, surf)]
-            if any(s in rumour_stems for s in content) and len(content) >= 1:
-                phrase = original_span(draft, " ".join(surf for surf, _ in d[i : i + best]))
-                if phrase not in found:
-                    found.append(phrase)
-                for x in range(i, i + best):
-                    covered[x] = True
+            run = [d[d_pos[x]] for x in range(a, a + best)]
+            content = [s for surf, s in run if _content(s, surf)]
+            if any(s in rumour_stems for s in content):
+                add(d_pos[a], d_pos[a + best - 1])
+    # a word of the rumour that the draft denies, however the sentence is built around it
+    for i, (surf, s) in enumerate(d):
+        if covered[i] or s not in rumour_stems or not _content(s, surf):
+            continue
+        start = next((j for j in range(max(0, i - 3), i) if d[j][0] in _DENIERS), None)
+        if start is not None:
+            add(start, i)
     return found
 
 
-def lint_reply(draft: str, claim: str, facts: Sequence[str], neutral: Sequence[str] = ()) -> list[LintWarning]:
+def lint_reply(
+    draft: str, claim: str, facts: Sequence[str], neutral: Sequence[str] = ()
+) -> list[LintWarning]:
     text = (draft or "").strip()
     if not text:
         return []

@@ -15,6 +15,7 @@ from beffroi.connectors.registry import platform_label
 from beffroi.core.models import Membership
 from beffroi.core.roles import ROLE_LABELS_FR, Perm, Role
 from beffroi.core.tenancy import commune_view
+from beffroi.domain.rumour.facts import fact_problems
 from beffroi.veille.actions import config as actions
 from beffroi.veille.actions import delivery as delivery_actions
 from beffroi.veille.forms import AlertingForm, FactForm, SourcesForm, TermForm, WebhookForm
@@ -80,8 +81,14 @@ def facts(request: HttpRequest) -> HttpResponse:
             form.add_error("text", exc.message)
         else:
             messages.success(request, "Fait ajouté : Beffroi le compare désormais à ce qui se dit.")
+            for problem in fact_problems(form.cleaned_data["text"], commune.name, commune.slug):
+                messages.warning(request, problem)
             return redirect(_url(request, "settings_facts"))
-    context = {"form": form, "facts": Fact.objects.filter(commune=commune).order_by("-active", "id"), "tab": "facts"}
+    rows = list(Fact.objects.filter(commune=commune).order_by("-active", "id"))
+    for fact in rows:
+        # what the detector cannot read in the fact (no subject, nothing a claim could contradict)
+        fact.problems = fact_problems(fact.text, commune.name, commune.slug)  # type: ignore[attr-defined]
+    context = {"form": form, "facts": rows, "tab": "facts"}
     return render(request, "veille/settings_facts.html", context, status=400 if form.errors else 200)
 
 
@@ -101,8 +108,16 @@ def fact_edit(request: HttpRequest, fact_id: int) -> HttpResponse:
             form.add_error("text", exc.message)
         else:
             messages.success(request, "Fait modifié.")
+            commune = commune_of(request)
+            for problem in fact_problems(form.cleaned_data["text"], commune.name, commune.slug):
+                messages.warning(request, problem)
             return redirect(_url(request, "settings_facts"))
-    return render(request, "veille/fact_edit.html", {"form": form, "fact": fact, "tab": "facts"}, status=400 if form.errors else 200)
+    commune = commune_of(request)
+    problems = fact_problems(fact.text, commune.name, commune.slug)
+    return render(
+        request, "veille/fact_edit.html", {"form": form, "fact": fact, "problems": problems, "tab": "facts"},
+        status=400 if form.errors else 200,
+    )
 
 
 @commune_view(Perm.MANAGE_VEILLE)

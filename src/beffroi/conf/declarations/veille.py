@@ -20,9 +20,11 @@ declare(
 # -- web side of the watch (beffroi.veille): alerts, deliveries, digests ---------------------------------
 declare(
     "VEILLE_REPLAY_USE_DATABASE",
-    True,
-    "When VEILLE_CONFIG_PROVIDER is empty, `beffroi veille replay --commune SLUG` loads the commune's watch "
-    "terms, facts and official accounts from the database if one exists (the command works without one).",
+    False,
+    "When VEILLE_CONFIG_PROVIDER is empty and this is on, `beffroi veille replay --commune SLUG` also loads "
+    "the commune's watch terms, facts and official accounts from the database if one exists. Off by "
+    "default: the output of `replay` depends only on its arguments (the file, --facts, --name), never on "
+    "a local database.",
     area="veille",
 )
 declare(

@@ -35,6 +35,11 @@ class Params:
     contra_window_h: float = 3.0  # … within this many hours
     rumour_evidence: float = 1.0  # unverified-claim evidence needed, with a surge
     story_new_hours: float = 24.0  # an unverified claim that accelerates is a new story (or mostly recent)
+    plain_claims: float = 0.6  # plain claims of a change: share of posts asserting a disruption …
+    plain_change: float = 0.3  # … and announcing it as a change ("définitivement", "va fermer", "dès lundi")
+    plain_min_authors: int = 5  # … by this many residents (not replies)
+    plain_max_opinion: float = 0.25  # more opinions than this: a bad buzz about a real decision
+    plain_max_cause: float = 0.25  # a closure "pour travaux", "à cause de la grève" is news
     buzz_negative_share: float = 0.45  # share of negative posts for a bad buzz
     spike_min_posts: int = 6
     buzz_min_posts: int = 6
@@ -70,7 +75,8 @@ def unverified_evidence(c: Cluster) -> float:
     )
 
 
-FactHits = dict[str, tuple[int, int]]  # fact key -> (distinct authors, posts) over the recent window
+#: fact key -> (distinct authors, posts, distinct authors naming the fact's place) over the recent window
+FactHits = dict[str, tuple[int, int, int]]
 
 
 def _contradiction(c: Cluster, now: float, p: Params, hits: FactHits, surge: bool) -> tuple[str | None, int]:
@@ -79,9 +85,12 @@ def _contradiction(c: Cluster, now: float, p: Params, hits: FactHits, surge: boo
     best_fact: str | None = None
     best_authors = 0
     for fact in sorted(c.contra):
-        authors, posts = hits.get(fact, (len(c.contra[fact]), len(c.contra[fact])))
+        own = len(c.contra[fact])
+        authors, posts, strong = hits.get(fact, (own, own, own))
         numeric = fact.startswith("n")
-        need = p.contra_min_authors + (1 if numeric else 0)
+        # a fact about one place ("l'école Calmette") contradicted only by posts naming no place is
+        # weakly contradicted: one more person is needed
+        need = p.contra_min_authors + (1 if numeric else 0) + (0 if strong else 1)
         if authors < need or posts < p.contra_min_posts - 1:
             continue
         if numeric and (
@@ -108,17 +117,22 @@ def decide(
     expected: float,
     p: Params,
     hits: FactHits | None = None,
+    announced: bool = False,
 ) -> Verdict:
     """``velocity`` counts every post of the last hour, ``top_velocity`` only the ones that are not
-    replies; ``expected`` is what an ordinary conversation reaches in an hour at this time."""
+    replies; ``expected`` is what an ordinary conversation reaches in an hour at this time;
+    ``announced``: an official or press account announced this very change recently."""
     scale = math.sqrt(max(expected, 0.25))
     surge = velocity >= p.surge_min and (velocity - expected) / scale >= p.surge_z
     top_surge = top_velocity >= p.surge_min and (top_velocity - expected) / scale >= p.surge_z
     official = c.count("official")
     reasons: list[str] = []
+    # news told first by the commune, the press or the organisers, then relayed (in this cluster, or
+    # announced by them elsewhere in the last days: ``announced``): not a rumour
+    news = announced or c.news_origin(now)
     # 1. a claim that contradicts one of the commune's facts, repeated by several people
     fact, authors = _contradiction(c, now, p, hits or {}, surge)
-    if fact is not None:
+    if fact is not None and not news:
         reasons.append(f"{authors} personnes affirment le contraire d'un fait de la commune")
         return Verdict(RUMOUR, 3.0 + authors, reasons, fact, surge)
     # 2. an unverified claim (hearsay, calls to share, doubts, denials, new accounts) that accelerates
@@ -128,8 +142,12 @@ def decide(
     # a new story: born within the day, or most of it told in the last hours (not a conversation that
     # has lived for weeks and gathered a few "c'est faux" and "source ?" along the way)
     new_story = now - c.first_ts <= p.story_new_hours * 3600 or c.recent_count(now, 6 * 3600) * 2 >= c.n
+    # an ordinary cause given by many ("le patron part à la retraite", "fermé pour travaux") is news
+    ordinary = _share(c, "cause") >= p.plain_max_cause
     if (
         surge
+        and not news
+        and not ordinary
         and new_story
         and evidence >= p.rumour_evidence
         and claims >= 0.3
@@ -140,6 +158,29 @@ def decide(
     ):
         reasons.append("affirmation non vérifiée qui se propage et accélère")
         return Verdict(RUMOUR, evidence, reasons, None, surge)
+    # 3. a plain claim of a surprising change (closure, ban, price, cancellation, danger) that many
+    # residents repeat as news with no source: no fact to contradict, no hearsay wording, still a rumour;
+    # not a bad buzz (opinions), not real news (an official or press account told it first, or a stated
+    # ordinary cause: works, strike, weather)
+    if (
+        surge
+        and not news
+        and new_story
+        and official == 0
+        and c.count("press") == 0
+        and c.count("support") == 0
+        and claims >= p.plain_claims
+        and _share(c, "change") >= p.plain_change
+        and _share(c, "opinion") < p.plain_max_opinion
+        and not ordinary
+        and positive < 0.4
+        and c.top_authors() >= p.plain_min_authors
+    ):
+        reasons.append(
+            f"{c.top_authors()} habitants annoncent le même changement (fermeture, interdiction, hausse…) "
+            "sans source officielle"
+        )
+        return Verdict(RUMOUR, claims, reasons, None, surge)
     if not top_surge:
         return Verdict(None, evidence, reasons, None, surge)
     negative = c.count("negative") / max(c.n - official, 1)

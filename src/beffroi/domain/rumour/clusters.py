@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from beffroi.domain.rumour.features import DISRUPTIVE_POLES, conflicting, generic_terms
 from beffroi.domain.rumour.minhash import Signature
 from beffroi.domain.rumour.weights import TermStats
 
@@ -29,6 +30,7 @@ MAX_MEMBERS = 3000
 MARK_REPLY = 1  # the member replies to another post
 MARK_CLAIM = 2  # the member carries the claim: asserts it, relays it, doubts it or denies it
 MARK_OFFICIAL = 4  # the member comes from an official account
+MARK_PRESS = 8  # the member comes from the press, a radio, an organiser (news, not a resident's claim)
 
 
 @dataclass
@@ -115,6 +117,18 @@ class Cluster:
             if len(carrying) >= 2:
                 order = carrying  # the posts that carry the claim, not the chatter the story joined
         return [self.ids[i] for i in order[:limit]]
+
+    def news_origin(self, now: float, window: float = 24 * 3600.0) -> bool:
+        """The story was first told (recently) by the commune, the press or an organiser, not by a
+        resident: its relays report news, they are not a rumour cascade."""
+        order = [i for i in range(len(self.ids)) if not self.marks[i] & MARK_REPLY]
+        recent = [i for i in order if self.times[i] > now - window]
+        if len(recent) >= 3:
+            order = recent
+        if not order:
+            return False
+        first = min(order, key=lambda i: (self.times[i], self.ids[i]))
+        return bool(self.marks[first] & (MARK_OFFICIAL | MARK_PRESS))
 
     def recent_count(self, now: float, window: float) -> int:
         return sum(1 for t in self.times[-400:] if now - window < t <= now)
@@ -230,10 +244,15 @@ def anchor(terms: list[str], stats: TermStats) -> str | None:
 def _stance(c: Cluster) -> str:
     if c.contra:
         return "against:" + ",".join(sorted(c.contra))
-    if c.count("official") or c.count("support"):
+    if c.count("official") or c.count("support") or c.count("press"):
         return "for"
     claims = c.count("claim") + c.count("unverified")
     return "claim" if claims and claims * 3 >= c.n else "none"
+
+
+def poles(c: Cluster) -> set[str]:
+    """The predicate poles the cluster's posts assert ("status.closed" …)."""
+    return {k[5:] for k, v in c.counts.items() if v > 0 and k.startswith("pole:")}
 
 
 def _compatible(a: Cluster, b: Cluster) -> bool:
@@ -244,6 +263,15 @@ def _compatible(a: Cluster, b: Cluster) -> bool:
         return True
     if {sa, sb} <= {"none", "for"}:
         return True
+    if {sa, sb} == {"for", "claim"}:
+        # residents repeating the decision the commune announced ("la médiathèque sera fermée le
+        # samedi" → "fermer la médiathèque le samedi, honteux"): the same story, a bad buzz maybe;
+        # a claim that asserts something the news does not say twists it and stays apart
+        news, claim = (a, b) if sa == "for" else (b, a)
+        told, said = poles(news), poles(claim)
+        if any(conflicting(p, q) for p in said - told for q in told):
+            return False
+        return bool({p for p in said if p in DISRUPTIVE_POLES} & told)
     if any(x.startswith("against") for x in (sa, sb)):
         # a few posts that only ask or react about the same subject ("le cabinet médical ferme ?? c une
         # blague") belong to the claim's story; official news and its supporters never do
@@ -252,6 +280,34 @@ def _compatible(a: Cluster, b: Cluster) -> bool:
     # "claim" with "none": only a lone reaction joins ("On ne veut pas de ça ici")
     lone = a if sa == "none" else b if sb == "none" else None
     return lone is not None and lone.n <= 3
+
+
+def main_term(c: Cluster, stats: TermStats) -> str | None:
+    """What the cluster is mainly about: the content term (not a predicate class) with the most weight
+    times the share of members using it — "Carrefour" in every post beats "décembre" in half of them."""
+    core = [t for t in c.core_terms() if not t.startswith(("P:", "A:"))]
+    if not core:
+        return None
+    n = max(c.n, 1)
+    return max(core, key=lambda t: (stats.weight(t) * min(1.0, c.term_counts.get(t, 0) / n), t))
+
+
+def _same_claim(a: Cluster, b: Cluster, stats: TermStats) -> bool:
+    """Two young clusters asserting the same disruption ("ferme") of the same thing, named in most of
+    the posts of both ("la poste"), even when that thing is a common word the commune uses every day:
+    the weights of "le bureau de poste du centre ferme" and "la Poste ferme ses portes" differ, the
+    story does not."""
+    if _stance(a) not in {"claim", "none"} or _stance(b) not in {"claim", "none"}:
+        return False
+    if not ({p for p in poles(a) if p in DISRUPTIVE_POLES} & {p for p in poles(b) if p in DISRUPTIVE_POLES}):
+        return False
+    generic = generic_terms()
+    for t in sorted(set(a.term_counts) & set(b.term_counts)):
+        if t.startswith(("P:", "A:")) or t in generic or stats.weight(t) < 1.0:
+            continue
+        if a.term_counts[t] * 2 >= a.n and b.term_counts[t] * 2 >= b.n:
+            return True
+    return False
 
 
 def story_overlap(a: Cluster, b: Cluster, stats: TermStats) -> float:
@@ -272,15 +328,33 @@ def story_overlap(a: Cluster, b: Cluster, stats: TermStats) -> float:
         and stats.weight(anchor_a) >= 1.5
     ):
         return 0.75  # both are mainly about the same subject ("fête"), at the same time
+    if _same_claim(a, b, stats):
+        return 0.75
+    main_a, main_b = main_term(a, stats), main_term(b, stats)
+    claimed = any(_stance(x) == "claim" or _stance(x).startswith("against") for x in (a, b))
+    if claimed and main_a is not None and main_a == main_b and stats.weight(main_a) >= 2.0:
+        # a claim and another young cluster mainly about the same specific thing ("le Carrefour
+        # ferme" told in ten ways), at the same time
+        return 0.75
     shared_specific = [t for t in set(ca) & set(cb) if stats.weight(t) >= 2.0]
     if len(shared_specific) >= 2 and any(not t.startswith(("P:", "A:")) for t in shared_specific):
         return 1.0  # two specific terms in common ("porc" and "cantine"), at the same time
-    small, large = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
-    top = max(small, key=lambda t: (stats.weight(t), t))
-    large_set = set(large)
-    if top not in large_set or stats.weight(top) < 2.0:
+    lone, story = (a, b) if a.n <= b.n else (b, a)
+    subject = main_term(story, stats)
+    if (
+        claimed
+        and lone.n <= 2 <= story.n
+        and subject is not None
+        and subject in lone.term_counts
+        and stats.weight(subject) >= 2.0
+    ):
+        return 0.75  # a lone post naming what a young claim is mainly about ("le Carrefour") joins it
+    small, large = (a, b) if len(ca) <= len(cb) else (b, a)
+    top = main_term(small, stats)
+    large_set = set(large.core_terms())
+    if top is None or top not in large_set or stats.weight(top) < 2.0:
         return 0.0
-    if min(a.n, b.n) <= 2 and stats.weight(top) >= 2.0 and not top.startswith(("P:", "A:")):
+    if min(a.n, b.n) <= 2:
         return 0.75  # a lone post on the same specific subject at the same time joins the story
     wa = sum(stats.weight(t) for t in ca)
     wb = sum(stats.weight(t) for t in cb)

@@ -23,6 +23,7 @@ from beffroi.domain.rumour.classify import Params, Verdict, decide
 from beffroi.domain.rumour.clusters import (
     MARK_CLAIM,
     MARK_OFFICIAL,
+    MARK_PRESS,
     MARK_REPLY,
     MAX_MEMBERS,
     MAX_SIGS,
@@ -31,15 +32,25 @@ from beffroi.domain.rumour.clusters import (
     centrality,
     cluster_similarity,
     minhash_similarity,
+    poles,
     story_overlap,
     weighted_f1,
 )
 from beffroi.domain.rumour.embeddings import Embedder, cosine, normalise_vector
 from beffroi.domain.rumour.explain import build_alert
-from beffroi.domain.rumour.facts import Fact, FactBase
-from beffroi.domain.rumour.features import DISRUPTIVE_POLES, PostFeatures, extract, is_official_author
+from beffroi.domain.rumour.facts import FactBase, FactCheck
+from beffroi.domain.rumour.features import (
+    DISRUPTIVE_POLES,
+    PostFeatures,
+    extract,
+    generic_terms,
+    is_official_author,
+    is_press_author,
+    town_keys,
+    town_stems,
+)
 from beffroi.domain.rumour.minhash import LSHIndex, MinHasher
-from beffroi.domain.rumour.types import RUMOUR, Alert, CommuneConfig, Post, load_zone
+from beffroi.domain.rumour.types import BAD_BUZZ, RUMOUR, SPIKE, Alert, CommuneConfig, Post, load_zone
 from beffroi.domain.rumour.weights import TermStats
 from beffroi.domain.sentiment.textprep import stem, stopwords, tokens
 
@@ -51,6 +62,11 @@ BANDS = 16
 SEED = 20190114
 _DIGITS = re.compile(r"\d")
 _INSTITUTION = frozenset({"C:mairie", "C:impot", "C:arrete"})
+ANNOUNCEMENT_HOURS = 72.0  # an official or press announcement covers its relays this long
+ANNOUNCEMENTS_KEPT = 200
+#: A cluster alerted as a spike may be alerted again as a bad buzz or a rumour when the evidence grows
+#: (a bad buzz that starts as a surge of news); never the other way round.
+_RANK = {SPIKE: 0, BAD_BUZZ: 1, RUMOUR: 2}
 
 
 class Detector:
@@ -69,10 +85,12 @@ class Detector:
         self.term_index: dict[str, list[str]] = {}
         self.post_cluster: dict[str, tuple[str, float]] = {}
         self.authors: dict[str, float] = {}  # author -> first seen (epoch seconds)
-        # fact key -> recent contradicting posts [ts, author, cluster id]
-        self.fact_hits: dict[str, list[tuple[float, str, str]]] = {}
+        # fact key -> recent contradicting posts [ts, author, cluster id, names the fact's place (1/0)]
+        self.fact_hits: dict[str, list[tuple[float, str, str, int]]] = {}
         # fact key -> last time an official account said otherwise (the fact base is out of date)
         self.official_updates: dict[str, float] = {}
+        # changes announced by official or press accounts: [ts, subject terms, disruptive poles]
+        self.announcements: list[tuple[float, list[str], list[str]]] = []
         self.first_ts: float | None = None
         self.clock: float = 0.0
         self.next_prune: float = 0.0
@@ -82,7 +100,8 @@ class Detector:
         self._town_terms = frozenset(
             stem(t) for t in tokens(f"{config.name} {config.slug}") if len(t) >= 3 and t not in stopwords()
         )
-        self.facts = FactBase(config.facts, ignore=self._town_terms)
+        self._town_keys = town_keys(config.slug, config.name)
+        self.facts = FactBase(config.facts, ignore=self._town_terms, town=self._town_keys)
         self._local_places = [
             " ".join(tokens(p)) for p in [config.name, config.slug, *config.local_places] if p
         ]
@@ -97,14 +116,17 @@ class Detector:
         self.observed += 1
         self.baseline.observe(post.created_at.astimezone(self.zone))
         feats = extract(post.text)
-        if self._town_terms:
-            feats.terms = [t for t in feats.terms if t not in self._town_terms]
+        town = self._town_terms | town_stems(feats, self._town_keys)
+        if town:
+            feats.terms = [t for t in feats.terms if t not in town]
+            feats.subject_terms = [t for t in feats.subject_terms if t not in town]
+        names = set(feats.names)
         for term in feats.terms:
-            self.stats.note_prior(term, feats.surface.get(term, ""))
+            self.stats.note_prior(term, feats.surface.get(term, ""), term in names)
         sig = self.hasher.signature(post.text)
         self._vector = normalise_vector(self.embedder(post.text)) if self.embedder is not None else None
-        check = self.facts.check(feats)
-        cluster = self._assign(post, feats, sig, ts, against=check[0] is not None)
+        check = self.facts.assess(feats)
+        cluster = self._assign(post, feats, sig, ts, against=check.contradicted is not None)
         self._add(cluster, post, feats, sig, ts, check)
         if self._vector is not None:
             k = min(cluster.n, 50)
@@ -191,7 +213,7 @@ class Detector:
         cid = f"c{self.counter:06d}"
         cluster = Cluster(id=cid, first_ts=ts, last_ts=ts)
         self.clusters[cid] = cluster
-        self.stats.clusters += 1
+        self.stats.new_cluster()
         return cluster
 
     def _consolidate(self, c: Cluster, ts: float) -> Cluster:
@@ -205,6 +227,18 @@ class Detector:
         for term in ranked[:4]:
             if self.stats.weight(term) >= 1.5:
                 ids.update(self.term_index.get(term, [])[-30:])
+        if c.count("claim"):
+            # what most of a claim's posts name, however common the word ("la poste"): see
+            # clusters._same_claim
+            generic = generic_terms()
+            for term in ranked:
+                if (
+                    not term.startswith(("P:", "A:"))
+                    and term not in generic
+                    and c.term_counts.get(term, 0) * 2 >= c.n
+                    and self.stats.weight(term) >= 1.0
+                ):
+                    ids.update(self.term_index.get(term, [])[-30:])
         for cid in sorted(ids):
             other = self.clusters.get(cid)
             if other is None or other is c or other.n > p.merge_max_size:
@@ -235,11 +269,12 @@ class Detector:
         feats: PostFeatures,
         sig: Any,
         ts: float,
-        check: tuple[Fact | None, str | None, Fact | None],
+        check: FactCheck,
     ) -> None:
         official = is_official_author(post.author, self.config.official_accounts)
+        press = not official and is_press_author(post.author)
         new_terms = [t for t in feats.terms if t not in c.term_counts]
-        self.stats.add_cluster_terms(new_terms)
+        self.stats.add_cluster_terms(ts, new_terms)
         for t in feats.terms:
             c.term_counts[t] = c.term_counts.get(t, 0) + 1
             if t in new_terms:
@@ -261,7 +296,7 @@ class Detector:
             or feats.has("official_claim")
             or feats.has("alarm")
             or any(pole in DISRUPTIVE_POLES for pole in feats.predicates)
-            or check[0] is not None
+            or check.contradicted is not None
         )
         if carries:
             flags |= 16
@@ -276,6 +311,8 @@ class Detector:
         for category, phrases in feats.cues.items():
             if phrases:
                 c.bump(category)
+        for pole in feats.predicates:
+            c.bump("pole:" + pole)
         unverified = (
             feats.has("hearsay") or feats.has("urgency") or (feats.has("official_claim") and not official)
         )
@@ -297,12 +334,18 @@ class Detector:
             c.bump("official")
         if post.reply_to:
             c.bump("replies")
-        contradicted, reason, supported = check
+        contradicted, reason, supported = check.contradicted, check.reason, check.supported
         asserts = not feats.has("debunk") and (not feats.question or unverified)
-        if contradicted is not None and asserts:
+        if press:
+            c.bump("press")
+        if official or press:
+            self._note_announcement(feats, ts)
+        if contradicted is not None and asserts and press:
+            c.bump("press_contra")  # the news reports it: the fact base may be out of date
+        elif contradicted is not None and asserts:
             numeric = reason is not None and reason.startswith("chiffre")
             key = ("n" if numeric else "") + str(contradicted.index)
-            self.fact_hits.setdefault(key, []).append((ts, post.author, c.id))
+            self.fact_hits.setdefault(key, []).append((ts, post.author, c.id, 1 if check.strong else 0))
             authors = c.contra.setdefault(key, [])
             if post.author not in authors:
                 authors.append(post.author)
@@ -322,6 +365,7 @@ class Detector:
                 (MARK_REPLY if post.reply_to else 0)
                 | (MARK_CLAIM if carries else 0)
                 | (MARK_OFFICIAL if official else 0)
+                | (MARK_PRESS if press else 0)
             )
         why = self._suspect(post, ts)
         if why and not any(s.split("\t", 1)[0] == post.author for s in c.suspects):
@@ -365,11 +409,14 @@ class Detector:
         rate, expected = self._expected(c, ts)
         velocity = c.velocity(ts)
         hits = self._fact_hits(c, ts)
-        verdict = decide(c, ts, velocity, c.velocity(ts, top_only=True), expected, self.params, hits)
+        announced = self._announced(c, ts)
+        verdict = decide(
+            c, ts, velocity, c.velocity(ts, top_only=True), expected, self.params, hits, announced
+        )
         if verdict.kind is None or verdict.kind in c.alerted:
             return []
-        if verdict.kind != RUMOUR and c.alerted:
-            return []  # spike -> bad buzz is not an upgrade worth a second alert
+        if any(_RANK[kind] >= _RANK[verdict.kind] for kind in c.alerted):
+            return []  # only upgrades (spike -> bad buzz -> rumour), one alert per kind: no flapping
         sibling = self._sibling(c, verdict)
         if sibling is not None:
             self._merge(c, sibling)  # the story was already alerted: no second alert
@@ -382,18 +429,43 @@ class Detector:
         c.alerted_ts = ts
         return [self._alert(c, post, verdict, velocity, rate, expected)]
 
-    def _fact_hits(self, c: Cluster, ts: float) -> dict[str, tuple[int, int]]:
+    def _note_announcement(self, feats: PostFeatures, ts: float) -> None:
+        announced = sorted({p for p in feats.predicates if p in DISRUPTIVE_POLES})
+        if not announced:
+            return
+        generic = generic_terms()
+        terms = sorted({t for t in feats.subject_terms if t not in generic})
+        if terms:
+            self.announcements.append((ts, terms, announced))
+            del self.announcements[:-ANNOUNCEMENTS_KEPT]
+
+    def _announced(self, c: Cluster, ts: float) -> bool:
+        """An official or press account announced this change (same disruption, about what most of the
+        cluster's posts name) in the last days: residents relaying it in their own words, in another
+        cluster, are not spreading a rumour."""
+        told = {p for p in poles(c) if p in DISRUPTIVE_POLES}
+        if not told or not self.announcements:
+            return False
+        named = {t for t, n in c.term_counts.items() if n * 2 >= c.n}
+        for when, terms, announced in self.announcements:
+            if ts - when <= ANNOUNCEMENT_HOURS * 3600 and told & set(announced) and named & set(terms):
+                return True
+        return False
+
+    def _fact_hits(self, c: Cluster, ts: float) -> dict[str, tuple[int, int, int]]:
         """For each fact this cluster contradicts: distinct authors and posts contradicting it recently,
-        in any cluster."""
+        in any cluster, and the distinct authors among them who name the fact's place (a post about
+        "la cantine" is only weakly about "la cantine de l'école Calmette")."""
         window = self.params.contra_window_h * 3600
-        out: dict[str, tuple[int, int]] = {}
+        out: dict[str, tuple[int, int, int]] = {}
         for key in sorted(c.contra):
             updated = self.official_updates.get(key)
             if updated is not None and ts - updated <= OFFICIAL_UPDATE_DAYS * 86400:
-                out[key] = (0, 0)  # an official account said so recently: not a rumour
+                out[key] = (0, 0, 0)  # an official account said so recently: not a rumour
                 continue
             recent = [h for h in self.fact_hits.get(key, []) if ts - window < h[0] <= ts]
-            out[key] = (len({h[1] for h in recent}), len(recent))
+            strong = {h[1] for h in recent if h[3]}
+            out[key] = (len({h[1] for h in recent}), len(recent), len(strong))
         return out
 
     def _gather(self, c: Cluster, fact: str, ts: float) -> Cluster:
@@ -458,6 +530,23 @@ class Detector:
         self.lsh.remove(src.id)
         del self.clusters[src.id]
 
+    def _fact_to_show(self, c: Cluster, decided: str | None) -> str | None:
+        """The fact a rumour alert answers with. Alerted on another ground (hearsay, a plain claim)
+        while some posts already contradict a fact, too few yet to decide alone: that fact. When the
+        claim contradicts several facts, the commune's first one that states the truth without a
+        negation: "La piscine est ouverte à toutes et à tous" rather than "Aucun créneau n'est
+        réservé aux femmes", which repeats the rumour's words."""
+        keys = [k for k in c.contra if c.contra[k] and not k.startswith("n")]
+        ordered = sorted(keys, key=lambda k: int(k))
+        if decided is not None and self.facts.facts[int(decided.lstrip("n"))].affirmative:
+            return decided
+        for key in ordered:
+            if self.facts.facts[int(key)].affirmative:
+                return key
+        if decided is not None:
+            return decided
+        return max(sorted(c.contra), key=lambda k: len(c.contra[k]))
+
     def claim_of(self, c: Cluster, claims_only: bool = False) -> str:
         """The member text that best represents the cluster (central, not a reply or a denial); for a
         rumour, among the posts that carry the claim."""
@@ -479,6 +568,10 @@ class Detector:
         self, c: Cluster, post: Post, verdict: Verdict, velocity: float, rate: float, expected: float
     ) -> Alert:
         fact = None
+        if verdict.kind == RUMOUR and c.contra:
+            key = self._fact_to_show(c, verdict.contradicted)
+            if key != verdict.contradicted:
+                verdict = Verdict(verdict.kind, verdict.score, verdict.reasons, key, verdict.surge)
         if verdict.contradicted is not None:
             fact = self.facts.facts[int(verdict.contradicted.lstrip("n"))]
         claim = self.claim_of(c, claims_only=verdict.kind == RUMOUR)
@@ -489,6 +582,7 @@ class Detector:
     # -- housekeeping -------------------------------------------------------------------------------
     def _prune(self) -> None:
         now = self.clock
+        self.announcements = [a for a in self.announcements if now - a[0] <= ANNOUNCEMENT_HOURS * 3600]
         for cid in sorted(self.clusters):
             c = self.clusters[cid]
             horizon = self.params.story_hours if c.alerted else self.params.active_hours
@@ -527,6 +621,7 @@ class Detector:
             "authors": self.authors,
             "fact_hits": {k: [list(h) for h in v] for k, v in self.fact_hits.items()},
             "official_updates": self.official_updates,
+            "announcements": [[ts, terms, ann] for ts, terms, ann in self.announcements],
             "first_ts": self.first_ts,
             "clock": self.clock,
             "next_prune": self.next_prune,
@@ -550,8 +645,13 @@ class Detector:
         det.post_cluster = {str(p): (str(c), float(t)) for p, c, t in snap["post_cluster"]}
         det.authors = {str(k): float(v) for k, v in snap["authors"].items()}
         det.official_updates = {str(k): float(v) for k, v in snap["official_updates"].items()}
+        det.announcements = [
+            (float(t), [str(x) for x in terms], [str(x) for x in ann])
+            for t, terms, ann in snap.get("announcements", [])
+        ]
         det.fact_hits = {
-            str(k): [(float(t), str(a), str(cid)) for t, a, cid in v] for k, v in snap["fact_hits"].items()
+            str(k): [(float(h[0]), str(h[1]), str(h[2]), int(h[3]) if len(h) > 3 else 1) for h in v]
+            for k, v in snap["fact_hits"].items()
         }
         det.first_ts = snap["first_ts"]
         det.clock = float(snap["clock"])

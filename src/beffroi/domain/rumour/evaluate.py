@@ -48,6 +48,9 @@ class EventResult:
     alert_kind: str | None = None
     posts: int | None = None  # cascade posts seen when alerted
     minutes: float | None = None
+    #: when the first alert was of another kind and a later one (an upgrade) named the event's kind
+    kind_posts: int | None = None
+    kind_minutes: float | None = None
 
     @property
     def on_target(self) -> bool:
@@ -92,8 +95,11 @@ class Report:
             events = self.rumour_events(holdout)
             days = sum(s.days for s in scen)
             false = {k: sum(s.false_alerts[k] for s in scen) for k in ALERT_KINDS}
+            alerted = [e for s in scen for e in s.events if e.detected or not e.optional]
             return {
                 "scenarios": len(scen),
+                "events": len(alerted),
+                "events_alerted_as_their_kind": sum(e.alert_kind == e.kind for e in alerted),
                 "simulated_days": days,
                 "rumours": len(events),
                 "rumours_detected": sum(e.detected for e in events),
@@ -171,6 +177,18 @@ def evaluate_scenario(folder: Path) -> ScenarioResult:
             if alert.kind == RUMOUR and target.kind != RUMOUR:
                 result.false_alerts[RUMOUR] += 1
                 continue
+            if target.detected and alert.kind == target.kind and target.alert_kind != target.kind:
+                # an upgrade (a surge first alerted as a spike, then as the bad buzz it is)
+                target.alert_kind = alert.kind
+                target.kind_posts = sum(
+                    1 for i in event_sets[best] if i in times and times[i] <= post.created_at
+                )
+                target.kind_minutes = round(
+                    (post.created_at - min(times[i] for i in event_sets[best] if i in times)).total_seconds()
+                    / 60,
+                    1,
+                )
+                continue
             if target.detected or (target.kind == RUMOUR and alert.kind != RUMOUR):
                 continue
             target.detected = True
@@ -209,6 +227,8 @@ def format_report(report: Report) -> str:
                 label = f"{e.kind}:{e.type}"[:24]
                 if e.detected:
                     ok = "OK" if e.on_target else ("—" if e.kind != RUMOUR else "MANQUÉ")
+                    if e.kind_posts is not None and e.kind_minutes is not None:
+                        ok += f" (d'abord pic ; {e.kind} après {e.kind_posts} messages / {e.kind_minutes:.1f} min)"
                     lines.append(
                         f"{name:38} {days} {posts}  {label:24} {e.alert_kind or '':9} {e.posts:5d} {e.minutes:6.1f}  {ok}"
                     )
@@ -226,7 +246,8 @@ def format_report(report: Report) -> str:
         lines.append(
             f"{title} : {d['scenarios']} scénarios, {d['simulated_days']:.0f} jours simulés ; rumeurs alertées "
             f"{d['rumours_detected']}/{d['rumours']}, dans la cible (≤{TARGET_POSTS} messages et "
-            f"≤{TARGET_MINUTES:.0f} min) {d['rumours_on_target']}/{d['rumours']} ; fausses alertes par semaine : "
+            f"≤{TARGET_MINUTES:.0f} min) {d['rumours_on_target']}/{d['rumours']} ; événements alertés sous leur "
+            f"type {d['events_alerted_as_their_kind']}/{d['events']} ; fausses alertes par semaine : "
             f"{per_week} ; fausses alertes rumeur par mois : {d['false_rumour_alerts_per_month']}"
         )
     events = report.rumour_events()

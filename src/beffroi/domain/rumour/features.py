@@ -6,6 +6,8 @@ Lexicons live in ``beffroi/data/veille/lexicons`` (``concepts.txt``, ``predicate
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -19,6 +21,8 @@ from beffroi.domain.sentiment.textprep import (
     read_lexicon_lines,
     stem,
     stopwords,
+    strip_accents,
+    token_info,
     tokens,
 )
 
@@ -31,6 +35,7 @@ CUE_CATEGORIES = (
     "opinion",
     "change",
     "alarm",
+    "cause",
 )
 
 #: Pairs of predicate poles that cannot both be true of the same subject.
@@ -52,6 +57,10 @@ CONFLICTS: frozenset[frozenset[str]] = frozenset(
         ("offer.removed", "event.maintained"),
         ("offer.removed", "access.open"),
         ("status.closed", "plan.no"),  # "aucun projet sur le stade" vs "le stade sera rasé, vendu"
+        ("price.up", "price.stable"),  # "la taxe foncière n'augmente pas" vs "la taxe augmente de 30 %"
+        ("grant.yes", "grant.no"),  # "aucune prime n'est versée" vs "la mairie va verser une prime"
+        ("exist.yes", "exist.no"),  # "il n'y a pas de seringue au parc" vs "des seringues retrouvées"
+        ("safety.unsafe", "safety.safe"),  # "l'eau est potable" vs "l'eau est empoisonnée"
     )
 )
 
@@ -70,7 +79,22 @@ _OPPOSITE: dict[str, str] = {
     "offer.kept": "offer.removed",
     "plan.yes": "plan.no",
     "plan.no": "plan.yes",
+    "price.up": "price.stable",
+    "price.stable": "price.up",
+    "grant.yes": "grant.no",
+    "grant.no": "grant.yes",
+    "exist.yes": "exist.no",
+    "exist.no": "exist.yes",
+    "safety.unsafe": "safety.safe",
+    "safety.safe": "safety.unsafe",
 }
+
+#: Poles that deny that the subject exists or happens ("aucune prime n'est versée", "il n'y a pas de
+#: seringue"): a claim that names the subject with an amount asserts it exists.
+DENIAL_POLES = frozenset({"grant.no", "exist.no", "plan.no"})
+
+#: Predicate classes read for the facts but not used as content terms: "il y a" is in every other post.
+QUIET_CLASSES = frozenset({"exist", "safety"})
 
 
 #: Poles that announce a disruption (what rumours claim); the others reassure (what facts say).
@@ -83,6 +107,8 @@ DISRUPTIVE_POLES = frozenset(
         "event.cancelled",
         "offer.removed",
         "plan.yes",
+        "price.up",
+        "safety.unsafe",
     }
 )
 
@@ -118,7 +144,9 @@ def predicate_matcher() -> PhraseMatcher:
 @lru_cache(maxsize=1)
 def cue_matcher() -> PhraseMatcher:
     return PhraseMatcher(
-        (p, label) for p, label in _labelled("cues.txt") if label not in {"official_source", "parody"}
+        (p, label)
+        for p, label in _labelled("cues.txt")
+        if label not in {"official_source", "parody", "press_source"}
     )
 
 
@@ -128,6 +156,11 @@ def author_lexicon() -> tuple[PhraseMatcher, tuple[str, ...]]:
     official = PhraseMatcher((p, "official") for p, label in entries if label == "official_source")
     parody = tuple(" ".join(tokens(p)) for p, label in entries if label == "parody")
     return official, parody
+
+
+@lru_cache(maxsize=1)
+def press_lexicon() -> PhraseMatcher:
+    return PhraseMatcher((p, "press") for p, label in _labelled("cues.txt") if label == "press_source")
 
 
 @lru_cache(maxsize=1)
@@ -150,16 +183,33 @@ class PostFeatures:
     sentiment: Sentiment | None = None
     question: bool = False
     surface: dict[str, str] = field(default_factory=dict)  # stem -> first word form seen
+    proper: list[bool] = field(default_factory=list)  # per token: capitalised mid-sentence (a name)
+    clauses: list[int] = field(default_factory=list)  # per token: clause number
+    names: list[str] = field(default_factory=list)  # content terms written as proper names ("Carrefour")
 
     def has(self, category: str) -> bool:
         return bool(self.cues.get(category))
 
 
-def _negated(toks: list[str], start: int, end: int, negs: frozenset[str]) -> bool:
+_RESTRICTIVE = frozenset({"que", "qu"})
+
+
+def _negated(
+    toks: list[str], start: int, end: int, negs: frozenset[str], clauses: Sequence[int] | None = None
+) -> bool:
+    """A negator in the three words before the phrase, in the same clause ("c'est fini, il ferme" is
+    not negated), and not the restrictive "ne … que" ("n'augmente que de 2 %")."""
     if any(t in negs for t in toks[start:end]):
         return False  # the phrase carries its own negation ("aucun projet", "pas pour les")
-    window = toks[max(0, start - 3) : start]
-    return any(t in negs for t in window)
+    first = max(0, start - 3)
+    if clauses is not None and len(clauses) == len(toks):
+        while first < start and clauses[first] != clauses[start]:
+            first += 1
+    window = toks[first:start]
+    if not any(t in negs for t in window):
+        return False
+    only_ne = all(t in {"ne", "n"} for t in window if t in negs)
+    return not (only_ne and any(t in _RESTRICTIVE for t in toks[end : end + 2]))
 
 
 def _is_question(text: str) -> bool:
@@ -219,31 +269,42 @@ def correct(token: str) -> str:
 
 
 def extract(text: str, with_sentiment: bool = True) -> PostFeatures:
-    toks = [correct(t) for t in tokens(text)]
+    info = token_info(text)
+    toks = [
+        t if info.proper[i] or word_zipf(info.accented[i]) >= 1.5 else correct(t)
+        for i, t in enumerate(info.tokens)
+    ]
+    clauses = list(info.clauses)
     stems = [stem(t) for t in toks]
     negs = negators()
     stops = stopwords()
     covered = [False] * len(toks)
     cues: dict[str, list[str]] = {}
+    predicates: list[str] = []
     for start, end, labels in cue_matcher().find(toks, stems):
         phrase = " ".join(toks[start:end])
         for label in labels:
             cues.setdefault(label, []).append(phrase)
-        if not any(label in {"change", "opinion"} for label in labels):
+        if "alarm" in labels:
+            # "l'eau est empoisonnée" claims a danger; "l'eau n'est pas contaminée" denies one
+            pole = "safety.safe" if _negated(toks, start, end, negs, clauses) else "safety.unsafe"
+            if pole not in predicates:
+                predicates.append(pole)
+        if not any(label in {"change", "opinion", "cause"} for label in labels):
             for i in range(start, end):
                 covered[i] = True
-    predicates: list[str] = []
     pred_terms: list[str] = []
     masked = [t if not covered[i] else "_" for i, t in enumerate(toks)]
     masked_stems = [s if not covered[i] else "_" for i, s in enumerate(stems)]
     for start, end, labels in predicate_matcher().find(masked, masked_stems):
-        flip = _negated(toks, start, end, negs)
+        flip = _negated(toks, start, end, negs, clauses)
         for label in labels:
             pole = opposite(label) if flip else label
             if pole not in predicates:
                 predicates.append(pole)
-            cls = "P:" + pole.split(".")[0]
-            if cls not in pred_terms:
+            kind = pole.split(".")[0]
+            cls = "P:" + kind
+            if kind not in QUIET_CLASSES and cls not in pred_terms:
                 pred_terms.append(cls)
         for i in range(start, end):
             covered[i] = True
@@ -261,6 +322,7 @@ def extract(text: str, with_sentiment: bool = True) -> PostFeatures:
                 subject.append(label)
         for i in range(start, end):
             covered[i] = True
+    names: list[str] = []
     for i, tok in enumerate(toks):
         if covered[i] or tok in stops or tok in negs or len(tok) < 3 or tok.isdigit():
             continue
@@ -268,6 +330,8 @@ def extract(text: str, with_sentiment: bool = True) -> PostFeatures:
         if s not in subject:
             subject.append(s)
             surface[s] = tok
+        if info.proper[i] and s not in names:
+            names.append(s)
     if cues.get("alarm") and "A:alarm" not in pred_terms:
         # contaminated / polluted / kidnapping …: one pseudo-term, like the predicate classes
         pred_terms.append("A:alarm")
@@ -283,6 +347,9 @@ def extract(text: str, with_sentiment: bool = True) -> PostFeatures:
         sentiment=sentiment,
         question=_is_question(text),
         surface=surface,
+        proper=list(info.proper),
+        clauses=clauses,
+        names=names,
     )
 
 
@@ -300,3 +367,69 @@ def is_official_author(author: str, official_accounts: list[str]) -> bool:
         return False
     squeezed = norm.replace(" ", "")
     return not any(p.replace(" ", "") in squeezed for p in parody)
+
+
+def is_press_author(author: str) -> bool:
+    """A newspaper, a radio, a news site or an event's organiser ("Ouest-France Alençon", "France Bleu",
+    "Comité des fêtes"): a source that reports news, not a resident relaying a claim. Names that only
+    borrow the look of a source ("VraiInfo36", "Alençon Libre Actu") are not."""
+    toks = tokens(author)
+    if not toks:
+        return False
+    found = press_lexicon().find(toks)
+    if not found:
+        return False
+    inside = {i for start, end, _labels in found for i in range(start, end)}
+    rest = " ".join(t for i, t in enumerate(toks) if i not in inside)
+    _official, parody = author_lexicon()
+    squeezed = rest.replace(" ", "")
+    return not any(p.replace(" ", "") in squeezed for p in parody)
+
+
+@lru_cache(maxsize=65536)
+def squeeze(text: str) -> str:
+    """Letters and digits only, lower case, no accents: "Saint-Lô", "saint lo", "SAINTLO" → "saintlo"."""
+    return "".join(ch for ch in strip_accents(text).lower() if ch.isalnum())
+
+
+_NAME_LINKS = frozenset(
+    {"sur", "sous", "en", "les", "lez", "le", "la", "de", "d", "du", "des", "aux", "au", "et", "l"}
+)
+
+
+def town_keys(*names: str) -> frozenset[str]:
+    """The squeezed forms of the commune's names (slug, name, places) compared with a post's words, with
+    the short form of a compound name ("Larnaud" for "Larnaud-sur-Orne", "Saint-Aubin" for
+    "Saint-Aubin-sur-Loire")."""
+    keys: set[str] = set()
+    for name in names:
+        if not name:
+            continue
+        keys.add(squeeze(name))
+        parts = [p for p in re.split(r"[^a-z0-9]+", strip_accents(name).lower()) if p]
+        for i, part in enumerate(parts):
+            if i > 0 and part in _NAME_LINKS:
+                keys.add("".join(parts[:i]))
+                break
+    return frozenset(k for k in keys if len(k) >= 3)
+
+
+def town_stems(feats: PostFeatures, keys: frozenset[str]) -> set[str]:
+    """Stems of the words that write the commune's name in this post, however it is spelt: "Saint-Lô",
+    "saint lo", "St-Lô" are not content words of a post about Saint-Lô."""
+    out: set[str] = set()
+    if not keys:
+        return out
+    toks = feats.tokens
+    variants = {k: {k, k.replace("saint", "st", 1)} if k.startswith("saint") else {k} for k in keys}
+    wanted = set().union(*variants.values())
+    for i in range(len(toks)):
+        joined = ""
+        for j in range(i, min(i + 4, len(toks))):
+            joined += squeeze(toks[j])
+            if joined in wanted:
+                out.update(stem(t) for t in toks[i : j + 1])
+                break
+            if not any(w.startswith(joined) for w in wanted):
+                break
+    return out

@@ -75,11 +75,18 @@ def build_config(
     provider: ConfigProvider | None = None,
     posts_per_day: float | None = None,
     timezone: str | None = None,
+    name: str | None = None,
 ) -> CommuneConfig:
-    """The commune's configuration: the provider's (database) if any, plus facts given on the side."""
+    """The commune's configuration: the provider's (database) if any, plus facts given on the side.
+
+    Without a provider the commune is named by ``name`` ("Saint-Lô") or, failing that, by its slug
+    ("saintlo"); the detector compares names without accents, hyphens or spaces, so the slug alone
+    already recognises "Saint-Lô", "saint lo" and "SAINT-LÔ" in the posts."""
     config = provider(slug) if provider is not None else None
     if config is None:
-        config = CommuneConfig(slug=slug, name=slug.replace("-", " "))
+        config = CommuneConfig(slug=slug, name=(name or "").strip() or slug.replace("-", " "))
+    elif name and name.strip():
+        config.name = name.strip()
     if facts:
         config.facts = [*config.facts, *[f for f in facts if f not in config.facts]]
     if posts_per_day is not None:

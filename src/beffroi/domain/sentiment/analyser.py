@@ -3,12 +3,13 @@
 A lexicon score (files in ``beffroi/data/veille/lexicons``: ``sentiment.txt``, ``emoji.txt``,
 ``intensifiers.txt``, ``negators.txt``) with:
 
-- negation: a negator up to three words before a sentiment word flips and damps it
-  ("pas terrible", "ce n'est pas bien");
+- negation: a negator up to three words before a sentiment word, in the same clause, flips and damps
+  it ("pas terrible", "ce n'est pas bien"; not "n'écoute personne, lamentable");
 - intensifiers and attenuators up to two words before ("très", "trop", "un peu");
 - emoji and emoticons, exclamation marks (amplify), capitals shouting;
-- cheap irony: positive words together with an irony marker (🙄, 🤡, "bravo … !!" with a negative word,
-  "merci la mairie", quotes "génial"…) are read as negative.
+- cheap irony: positive words together with an irony marker (🙄, 🤡, "bravo la mairie", "merci la
+  mairie", quotes "génial"…) and a sign of complaint (a negative word, "!!", "…", a complaining
+  question "on va se garer où ?", "encore", "moins") are read as negative.
 
 Every decision is returned as a list of :class:`Cue` so the interface can say *why*.
 """
@@ -24,6 +25,7 @@ from beffroi.domain.sentiment.textprep import (
     negators,
     read_lexicon_lines,
     stem,
+    token_info,
     tokens,
 )
 
@@ -165,6 +167,18 @@ _SCARE_QUOTES = re.compile(
 )
 
 
+#: Words of a complaining question ("on va se garer où ?", "on fait comment ?", "et pourquoi ?").
+_COMPLAINT_WORDS = frozenset({"ou", "comment", "pourquoi", "encore", "moins"})
+
+
+def _complaint(toks: list[str], text: str) -> bool:
+    """Praise followed by a complaining question or "encore", "moins": "Bravo la mairie 👏 on va se
+    garer où maintenant ?", "Super, encore moins de places"."""
+    if any(t in {"encore", "moins"} for t in toks):
+        return True
+    return "?" in text and any(t in _COMPLAINT_WORDS for t in toks)
+
+
 class SentimentAnalyser:
     """Stateless, thread-safe after the first call (lexicons are cached)."""
 
@@ -172,7 +186,9 @@ class SentimentAnalyser:
         self.threshold = threshold
 
     def analyse(self, text: str) -> Sentiment:
-        toks = tokens(text)
+        info = token_info(text)
+        toks = list(info.tokens)
+        clauses = info.clauses
         stems = [stem(t) for t in toks]
         matcher = _word_matcher()
         intens = _intensifiers()
@@ -194,7 +210,12 @@ class SentimentAnalyser:
                     weight *= factor
                     cues.append(Cue(span[1], factor, "intensifier"))
                     break
-            window = toks[max(0, start - 3) : start]
+            # a negation reaches the next three words of its own clause only: in "n'écoute vraiment
+            # personne, lamentable" the comma ends it
+            first = max(0, start - 3)
+            while first < start and clauses[first] != clauses[start]:
+                first += 1
+            window = toks[first:start]
             if any(t in negs for t in window) and not any(t in negs for t in toks[start:end]):
                 # "pas bien" is bad; "pas mal" is only mildly good
                 weight = -0.8 * weight if weight > 0 else -0.5 * weight
@@ -208,6 +229,7 @@ class SentimentAnalyser:
                 neg_total += weight
         table, irony_emoji = _emoji()
         irony = False
+        ironic_emoji = False
         rest = text
         for symbol in sorted(table, key=len, reverse=True):
             weight = table[symbol]
@@ -223,6 +245,7 @@ class SentimentAnalyser:
                     neg_total += w
                 if symbol in irony_emoji:
                     irony = True
+                    ironic_emoji = weight <= 0  # 🙄, 🤡 (not 😂, which is mostly laughter)
         if _irony_matcher().find(toks, stems) or _SCARE_QUOTES.search(text) or "/s" in text:
             irony = True
         stripped = text.rstrip()
@@ -232,8 +255,20 @@ class SentimentAnalyser:
             and (neg_total < 0 or any(t in negs for t in toks))
         ):
             irony = True  # "Super pour ceux qui n'ont pas de voiture…"
-        if irony and pos_total > 0 and (neg_total < 0 or "!!" in text or "..." in text or "…" in text):
-            # "Bravo la mairie, encore une hausse 🙄": the praise is ironic
+        if (
+            irony
+            and pos_total > 0
+            and (
+                neg_total < 0
+                or "!!" in text
+                or "..." in text
+                or "…" in text
+                or ironic_emoji
+                or _complaint(toks, text)
+            )
+        ):
+            # "Bravo la mairie, encore une hausse 🙄", "Bravo la mairie 👏 on va se garer où ?": the
+            # praise is ironic
             flip = -1.6 * pos_total
             score += flip
             cues.append(Cue("ironie", flip, "irony"))

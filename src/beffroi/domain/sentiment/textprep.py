@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,6 +105,86 @@ def _tokens(text: str) -> tuple[str, ...]:
         elif repl:
             out.extend(repl.split())
     return tuple(out)
+
+
+#: What ends a clause: a negation or an opinion word does not reach over it ("c'est fini, il ferme").
+_CLAUSE_BREAK = re.compile(r"[,;:.!?…()\[\]\n=/|]")
+_SENTENCE_BREAK = re.compile(r"[.!?…:\n]|[^\w\s,;'\"«»“”()\-]")
+_TOKEN_OR_BREAK = re.compile(r"[a-z0-9]+(?:[-][a-z0-9]+)*|[%€]|[,;:.!?…()\[\]\n=/|]")
+_CLAUSE_WORDS = frozenset({"mais", "pourtant", "cependant", "sinon"})
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """The tokens of :func:`tokens` with, for each, its clause number (punctuation and "mais" start a
+    new clause) and whether the author capitalised it in the middle of a sentence (a proper name:
+    "le Carrefour", "l'école Jean-Moulin")."""
+
+    tokens: tuple[str, ...]
+    clauses: tuple[int, ...]
+    proper: tuple[bool, ...]
+    #: per token: the word as written, in lower case with its accents ("fériés" for "feries")
+    accented: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=16384)
+def token_info(text: str) -> TokenInfo:
+    t = text.replace("’", "'").replace("`", "'").replace("œ", "oe").replace("Œ", "oe")
+    t = _URL.sub(" ", t)
+    t = _MENTION.sub(" ", t).replace("#", " ")
+    cased = strip_accents(t)
+    where: list[int] | range = range(len(t))
+    if len(cased) != len(t):  # a character that decomposes into several letters ("ﬁ"): map them back
+        chars: list[str] = []
+        where = []
+        for i, ch in enumerate(t):
+            for sub in unicodedata.normalize("NFKD", ch):
+                if not unicodedata.combining(sub):
+                    chars.append(sub)
+                    where.append(i)
+        cased = "".join(chars)
+    lower = cased.lower()
+    aligned = len(lower) == len(cased)
+    letters = [ch for ch in cased if ch.isalpha()]
+    shouting = len(letters) >= 8 and sum(ch.isupper() for ch in letters) / len(letters) > 0.5
+    toks: list[str] = []
+    clauses: list[int] = []
+    proper: list[bool] = []
+    accented: list[str] = []
+    clause = 0
+    last_end = -1
+    for m in _TOKEN_OR_BREAK.finditer(lower.replace("'", " ")):
+        raw = m.group(0)
+        if _CLAUSE_BREAK.fullmatch(raw):
+            clause += 1
+            continue
+        gap = lower[last_end : m.start()] if last_end >= 0 else ""
+        initial = last_end < 0 or bool(_SENTENCE_BREAK.search(gap))
+        last_end = m.end()
+        word = _ELONGATED.sub(r"\1", raw)
+        cap = False
+        if aligned and not initial and not shouting:
+            original = cased[m.start() : m.end()]
+            cap = original[:1].isupper()
+        repl = SMS.get(word)
+        if repl is None:
+            if word in _CLAUSE_WORDS and toks:
+                clause += 1
+            toks.append(word)
+            clauses.append(clause)
+            proper.append(cap)
+            written = t[where[m.start()] : where[m.end() - 1] + 1].lower() if aligned else word
+            accented.append(written if written == raw or strip_accents(written) == raw else word)
+        elif repl:
+            for part in repl.split():
+                toks.append(part)
+                clauses.append(clause)
+                proper.append(False)
+                accented.append(part)
+    if tuple(toks) != _tokens(text):  # pragma: no cover - a spelling the two readings cut differently
+        plain = _tokens(text)
+        return TokenInfo(plain, (0,) * len(plain), (False,) * len(plain), plain)
+    return TokenInfo(tuple(toks), tuple(clauses), tuple(proper), tuple(accented))
 
 
 _SUFFIXES: tuple[str, ...] = (
