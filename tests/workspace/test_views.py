@@ -369,7 +369,7 @@ def test_sending_queue_hides_author_blocks_from_roles_that_may_not_block(
     manager = make_member(commune, Role.COMMUNITY_MANAGER)
     item = make_item("Je sais où tu habites", labels=("threat",), action="review")
     hide = OutboxEntry.objects.get(decision=do_hide_item(item, secretary)[0])
-    request = do_request_block(item, secretary, reason="Menaces répétées", duration_days=30)
+    request = do_request_block(item.author, secretary, reason="Menaces répétées", duration_days=30, item=item)
     do_approve_block(request, manager)
     block = OutboxEntry.objects.get(action="block_author")
     platform.store.inject(Fault("401", action="*"))
