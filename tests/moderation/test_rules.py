@@ -135,6 +135,7 @@ def test_every_rule_is_registered_once() -> None:
         "question",
         "criticism",
         "praise",
+        "intervention",
         "charter_block",
     } == set(names)
 
@@ -152,3 +153,17 @@ def test_repeated_posts_are_spam(rules_engine: Engine) -> None:
     text = "Venez découvrir notre nouvelle page de recettes de cuisine maison"
     assert Label.SPAM not in rules_engine.judge(text).labels
     assert Label.SPAM in rules_engine.judge(text, repeats=3).labels
+
+
+def test_a_defender_naming_the_abuse_is_not_flagged_but_abuse_beside_it_is(full_engine: Engine) -> None:
+    engine = full_engine
+    for text in (
+        "arrête de la harceler elle a rien fait",
+        "elle t'a rien fait pourquoi tu l'insultes",
+        "si ça continue je vais en parler au CPE",
+        "laissez-le tranquille, c'est du harcèlement ce que vous faites",
+    ):
+        verdict = engine.judge(text)
+        assert not set(verdict.labels) & {Label.INSULT, Label.THREAT, Label.HARASSMENT, Label.HATE}, text
+    assert Label.INSULT in engine.judge("laisse-la tranquille sale connard").labels
+    assert Label.THREAT in engine.judge("arrête de la harceler ou je te défonce").labels

@@ -290,6 +290,8 @@ def model_trust(label: Label, judgement: Judgement) -> float:
     analysis = judgement.analysis
     if label == Label.PERSONAL_DATA:
         return 0.3  # personal data is a pattern (number, address): the rules see it
+    if signals.intervention and label in (Label.INSULT, Label.THREAT, Label.HARASSMENT, Label.HATE):
+        return 0.35  # a defender names the abuse ("arrête de la harceler"): the model's words are not hers
     if label == Label.PRAISE and signals.sarcasm:
         return 0.3
     if (

@@ -15,6 +15,7 @@ from beffroi.domain.moderation.rules import (
     exclusion,
     harassment,
     insults,
+    intervention,
     personal_data,
     praise,
     question,
@@ -43,6 +44,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     (question.NAME, question.run),
     (criticism.NAME, criticism.run),
     (praise.NAME, praise.run),
+    (intervention.NAME, intervention.run),  # last: reads every abuse hit
 )
 
 __all__ = ["RULES", "Hit", "Rule", "RuleContext", "Signals"]

@@ -39,6 +39,7 @@ class Signals:
     slur_at_person: bool = False  # a misogynistic slur thrown at one person: an insult, not hate
     sarcasm: bool = False  # "bravo la mairie, encore une rue fermée sans prévenir"
     banter: float = 1.0  # < 1 when friendly-teasing markers soften insults ("jtm", "mdr")
+    intervention: bool = False  # someone defends the person targeted ("arrête de la harceler")
 
     def safe_for_hate(self) -> bool:
         return self.counter_speech or self.negated_negative or self.identity_positive or self.identity_only
